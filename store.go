@@ -1,0 +1,84 @@
+package lyceum
+
+import (
+	"context"
+	"time"
+)
+
+// The learning store is a set of narrow interfaces, each modelled the
+// Cassandra way: every method is one query against one table whose partition
+// key is known, no joins, and every write is idempotent. Engines (sqlite,
+// cassandra) implement all of them and pass storetest unchanged.
+
+type UserStore interface {
+	// CreateUser stores a new user. ErrConflict if the email is taken.
+	CreateUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+}
+
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionByTokenHash returns ErrNotFound for unknown and expired sessions.
+	SessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+type CourseStore interface {
+	// PutCourse creates or replaces the whole course document and its
+	// listing entries.
+	PutCourse(ctx context.Context, c *Course) error
+	CourseByID(ctx context.Context, id string) (*Course, error)
+	// PublishedCourses lists the catalog, ordered by title.
+	PublishedCourses(ctx context.Context) ([]CourseSummary, error)
+	// CoursesByOwner lists an instructor's courses, published or not.
+	CoursesByOwner(ctx context.Context, ownerID string) ([]CourseSummary, error)
+}
+
+type EnrollmentStore interface {
+	// Enroll is idempotent: enrolling twice keeps the first enrollment.
+	Enroll(ctx context.Context, e *Enrollment) error
+	Enrollment(ctx context.Context, userID, courseID string) (*Enrollment, error)
+	EnrollmentsByUser(ctx context.Context, userID string) ([]Enrollment, error)
+	SetCourseCompleted(ctx context.Context, userID, courseID string, at time.Time) error
+}
+
+type ProgressStore interface {
+	UpdateItemProgress(ctx context.Context, k ItemKey, u ProgressUpdate) error
+	// ItemProgress returns ErrNotFound when the learner never touched the item.
+	ItemProgress(ctx context.Context, k ItemKey) (*ItemProgress, error)
+	// CourseProgress returns the learner's touched items of one course.
+	CourseProgress(ctx context.Context, userID, courseID string) ([]ItemProgress, error)
+
+	// PutAnswer stores the latest answer to an in-video question.
+	PutAnswer(ctx context.Context, a *Answer) error
+	// Answers returns the learner's in-video answers in one course.
+	Answers(ctx context.Context, userID, courseID string) ([]Answer, error)
+
+	// AddQuizSubmission is idempotent by submission id.
+	AddQuizSubmission(ctx context.Context, s *QuizSubmission) error
+	// QuizSubmissions returns one learner's attempts at a quiz, newest first.
+	QuizSubmissions(ctx context.Context, k ItemKey) ([]QuizSubmission, error)
+}
+
+// EventLog is the append-only log of every action.
+type EventLog interface {
+	// AppendEvents returns once every event is durable. Appending an event
+	// whose id is already in the log is a no-op.
+	AppendEvents(ctx context.Context, events ...Event) error
+	// ReadEvents returns up to limit events after pos, in log order, and the
+	// position to read from next (pos itself when nothing is new).
+	ReadEvents(ctx context.Context, pos EventPosition, limit int) ([]Event, EventPosition, error)
+}
+
+// Store is everything the learning platform keeps.
+type Store interface {
+	UserStore
+	SessionStore
+	CourseStore
+	EnrollmentStore
+	ProgressStore
+	EventLog
+	Ping(ctx context.Context) error
+	Close() error
+}
