@@ -1,0 +1,242 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/lyceum/lyceum"
+)
+
+func (db *DB) Enroll(ctx context.Context, e *lyceum.Enrollment) error {
+	return db.exec(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO enrollments_by_user (user_id, course_id, enrolled_at, completed_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, e.UserID, e.CourseID, millis(e.EnrolledAt), nullMillis(e.CompletedAt))
+		return err
+	})
+}
+
+func (db *DB) Enrollment(ctx context.Context, userID, courseID string) (*lyceum.Enrollment, error) {
+	e := lyceum.Enrollment{UserID: userID, CourseID: courseID}
+	var enrolled int64
+	var completed sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT enrolled_at, completed_at FROM enrollments_by_user
+		WHERE user_id = ? AND course_id = ?`, userID, courseID).Scan(&enrolled, &completed)
+	if err != nil {
+		return nil, notFound(err, "enrollment in "+courseID)
+	}
+	e.EnrolledAt, e.CompletedAt = fromMillis(enrolled), timePtr(completed)
+	return &e, nil
+}
+
+func (db *DB) EnrollmentsByUser(ctx context.Context, userID string) ([]lyceum.Enrollment, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT course_id, enrolled_at, completed_at FROM enrollments_by_user
+		WHERE user_id = ? ORDER BY enrolled_at DESC, course_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("list enrollments: %w", err)
+	}
+	defer rows.Close()
+	out := []lyceum.Enrollment{}
+	for rows.Next() {
+		e := lyceum.Enrollment{UserID: userID}
+		var enrolled int64
+		var completed sql.NullInt64
+		if err := rows.Scan(&e.CourseID, &enrolled, &completed); err != nil {
+			return nil, err
+		}
+		e.EnrolledAt, e.CompletedAt = fromMillis(enrolled), timePtr(completed)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) SetCourseCompleted(ctx context.Context, userID, courseID string, at time.Time) error {
+	return db.exec(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE enrollments_by_user SET completed_at = ?
+			WHERE user_id = ? AND course_id = ?`, millis(at), userID, courseID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("enrollment in %s: %w", courseID, lyceum.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+func (db *DB) UpdateItemProgress(ctx context.Context, k lyceum.ItemKey, u lyceum.ProgressUpdate) error {
+	return db.exec(ctx, func(tx *sql.Tx) error {
+		var watchedJSON string
+		err := tx.QueryRowContext(ctx, `SELECT watched FROM item_progress WHERE user_id = ? AND course_id = ? AND item_id = ?`,
+			k.UserID, k.CourseID, k.ItemID).Scan(&watchedJSON)
+		if err == sql.ErrNoRows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO item_progress (user_id, course_id, item_id, updated_at) VALUES (?, ?, ?, ?)`,
+				k.UserID, k.CourseID, k.ItemID, millis(u.At)); err != nil {
+				return err
+			}
+			watchedJSON = "[]"
+		} else if err != nil {
+			return err
+		}
+		set, args := "updated_at = ?", []any{millis(u.At)}
+		if u.Opened != nil {
+			set, args = set+", opened_at = ?", append(args, millis(*u.Opened))
+		}
+		if u.Position != nil {
+			set, args = set+", position = ?", append(args, *u.Position)
+		}
+		if len(u.Watched) > 0 {
+			var watched []int
+			if err := json.Unmarshal([]byte(watchedJSON), &watched); err != nil {
+				return fmt.Errorf("decode watched segments: %w", err)
+			}
+			merged, _ := json.Marshal(mergeSegments(watched, u.Watched))
+			set, args = set+", watched = ?", append(args, string(merged))
+		}
+		if u.Completed != nil {
+			set, args = set+", completed_at = ?", append(args, millis(*u.Completed))
+		}
+		if u.Score != nil {
+			set, args = set+", score = ?, max_score = ?", append(args, *u.Score, u.MaxScore)
+		}
+		args = append(args, k.UserID, k.CourseID, k.ItemID)
+		_, err = tx.ExecContext(ctx, `UPDATE item_progress SET `+set+` WHERE user_id = ? AND course_id = ? AND item_id = ?`, args...)
+		return err
+	})
+}
+
+// mergeSegments returns the sorted union of a and b.
+func mergeSegments(a, b []int) []int {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+const progressColumns = `item_id, opened_at, position, watched, completed_at, score, max_score, updated_at`
+
+func scanProgress(s interface{ Scan(...any) error }, p *lyceum.ItemProgress) error {
+	var opened, completed sql.NullInt64
+	var score sql.NullFloat64
+	var watched string
+	var updated int64
+	if err := s.Scan(&p.ItemID, &opened, &p.Position, &watched, &completed, &score, &p.MaxScore, &updated); err != nil {
+		return err
+	}
+	p.OpenedAt, p.CompletedAt, p.UpdatedAt = timePtr(opened), timePtr(completed), fromMillis(updated)
+	if score.Valid {
+		p.Score = &score.Float64
+	}
+	if err := json.Unmarshal([]byte(watched), &p.Watched); err != nil {
+		return fmt.Errorf("decode watched segments: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) ItemProgress(ctx context.Context, k lyceum.ItemKey) (*lyceum.ItemProgress, error) {
+	p := lyceum.ItemProgress{UserID: k.UserID, CourseID: k.CourseID}
+	row := db.read.QueryRowContext(ctx, `SELECT `+progressColumns+` FROM item_progress
+		WHERE user_id = ? AND course_id = ? AND item_id = ?`, k.UserID, k.CourseID, k.ItemID)
+	if err := scanProgress(row, &p); err != nil {
+		return nil, notFound(err, "progress in item "+k.ItemID)
+	}
+	return &p, nil
+}
+
+func (db *DB) CourseProgress(ctx context.Context, userID, courseID string) ([]lyceum.ItemProgress, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+progressColumns+` FROM item_progress
+		WHERE user_id = ? AND course_id = ? ORDER BY item_id`, userID, courseID)
+	if err != nil {
+		return nil, fmt.Errorf("course progress: %w", err)
+	}
+	defer rows.Close()
+	out := []lyceum.ItemProgress{}
+	for rows.Next() {
+		p := lyceum.ItemProgress{UserID: userID, CourseID: courseID}
+		if err := scanProgress(rows, &p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) PutAnswer(ctx context.Context, a *lyceum.Answer) error {
+	resp, err := json.Marshal(a.Response)
+	if err != nil {
+		return err
+	}
+	grade, err := json.Marshal(a.Grade)
+	if err != nil {
+		return err
+	}
+	return db.exec(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO answers (user_id, course_id, item_id, question_id, response, grade, answered_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, a.UserID, a.CourseID, a.ItemID, a.QuestionID, string(resp), string(grade), millis(a.AnsweredAt))
+		return err
+	})
+}
+
+func (db *DB) Answers(ctx context.Context, userID, courseID string) ([]lyceum.Answer, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT item_id, question_id, response, grade, answered_at FROM answers
+		WHERE user_id = ? AND course_id = ? ORDER BY item_id, question_id`, userID, courseID)
+	if err != nil {
+		return nil, fmt.Errorf("answers: %w", err)
+	}
+	defer rows.Close()
+	out := []lyceum.Answer{}
+	for rows.Next() {
+		a := lyceum.Answer{UserID: userID, CourseID: courseID}
+		var resp, grade string
+		var at int64
+		if err := rows.Scan(&a.ItemID, &a.QuestionID, &resp, &grade, &at); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(resp), &a.Response); err != nil {
+			return nil, fmt.Errorf("decode answer: %w", err)
+		}
+		if err := json.Unmarshal([]byte(grade), &a.Grade); err != nil {
+			return nil, fmt.Errorf("decode answer: %w", err)
+		}
+		a.AnsweredAt = fromMillis(at)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) AddQuizSubmission(ctx context.Context, s *lyceum.QuizSubmission) error {
+	doc, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return db.exec(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO quiz_submissions (user_id, course_id, item_id, id, submitted_at, doc)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, s.UserID, s.CourseID, s.ItemID, s.ID, millis(s.SubmittedAt), string(doc))
+		return err
+	})
+}
+
+func (db *DB) QuizSubmissions(ctx context.Context, k lyceum.ItemKey) ([]lyceum.QuizSubmission, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT doc FROM quiz_submissions
+		WHERE user_id = ? AND course_id = ? AND item_id = ? ORDER BY submitted_at DESC, id DESC`, k.UserID, k.CourseID, k.ItemID)
+	if err != nil {
+		return nil, fmt.Errorf("quiz submissions: %w", err)
+	}
+	defer rows.Close()
+	out := []lyceum.QuizSubmission{}
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		s := lyceum.QuizSubmission{}
+		if err := json.Unmarshal([]byte(doc), &s); err != nil {
+			return nil, fmt.Errorf("decode quiz submission: %w", err)
+		}
+		s.UserID = k.UserID
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
