@@ -1,0 +1,175 @@
+// Package accounts signs people up, in and out, and tells who a session
+// token belongs to.
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/auth"
+)
+
+// SessionLifetime is how long a sign-in lasts.
+const SessionLifetime = 30 * 24 * time.Hour
+
+type Service struct {
+	Store interface {
+		lyceum.UserStore
+		lyceum.SessionStore
+		lyceum.EventLog
+	}
+	Params auth.Params // argon2id cost
+	// Limit bounds login attempts per client address and per account.
+	Limit *auth.Limiter
+}
+
+// NewUser validates and hashes a new account without storing it.
+func (s *Service) NewUser(email, password, name string, role lyceum.Role) (*lyceum.User, error) {
+	email, err := lyceum.NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, lyceum.Invalid("name", "is required")
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		return nil, lyceum.Invalid("name", "must be at most 100 characters")
+	}
+	if err := auth.CheckPassword(password); err != nil {
+		return nil, err
+	}
+	if _, err := lyceum.ParseRole(string(role)); err != nil {
+		return nil, err
+	}
+	hash, err := auth.HashPassword(password, s.Params)
+	if err != nil {
+		return nil, err
+	}
+	return &lyceum.User{ID: uuid.NewString(), Email: email, Name: name, Role: role, PasswordHash: hash, CreatedAt: lyceum.TimeNow()}, nil
+}
+
+// CreateUser stores a new account with any role (the CLI's user create).
+func (s *Service) CreateUser(ctx context.Context, email, password, name string, role lyceum.Role) (*lyceum.User, error) {
+	u, err := s.NewUser(email, password, name, role)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// SignUp creates a learner account and signs it in.
+func (s *Service) SignUp(ctx context.Context, email, password, name string) (*lyceum.User, *lyceum.Session, string, error) {
+	u, err := s.CreateUser(ctx, email, password, name, lyceum.RoleLearner)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	e := lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: lyceum.TimeNow(), Type: lyceum.EventSignedUp, UserID: u.ID}
+	if err := s.Store.AppendEvents(ctx, e); err != nil {
+		return nil, nil, "", err
+	}
+	sess, token, err := s.newSession(ctx, u)
+	return u, sess, token, err
+}
+
+// ErrBadCredentials is the one answer for a wrong email or password, so
+// that sign-in does not reveal which addresses have accounts.
+var ErrBadCredentials = fmt.Errorf("wrong email or password: %w", lyceum.ErrUnauthorized)
+
+// TooManyAttempts says how long to wait before trying to sign in again.
+type TooManyAttempts struct{ RetryAfter time.Duration }
+
+func (e *TooManyAttempts) Error() string {
+	return fmt.Sprintf("too many sign-in attempts; try again in %d s", int(e.RetryAfter.Seconds()+1))
+}
+func (e *TooManyAttempts) Unwrap() error { return lyceum.ErrTooMany }
+
+// LogIn checks a password and starts a session. clientAddr is the caller's
+// network address, for rate limiting.
+func (s *Service) LogIn(ctx context.Context, email, password, clientAddr string) (*lyceum.User, *lyceum.Session, string, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	now := time.Now()
+	if s.Limit != nil {
+		for _, key := range []string{"addr:" + clientAddr, "email:" + email} {
+			if ok, wait := s.Limit.Allow(key, now); !ok {
+				return nil, nil, "", &TooManyAttempts{RetryAfter: wait}
+			}
+		}
+	}
+	u, err := s.Store.UserByEmail(ctx, email)
+	if errors.Is(err, lyceum.ErrNotFound) {
+		// Spend the same time as a real check so timing does not tell.
+		auth.VerifyPassword(password, dummyHash(s.Params))
+		return nil, nil, "", ErrBadCredentials
+	}
+	if err != nil {
+		return nil, nil, "", err
+	}
+	ok, err := auth.VerifyPassword(password, u.PasswordHash)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	if !ok {
+		return nil, nil, "", ErrBadCredentials
+	}
+	sess, token, err := s.newSession(ctx, u)
+	return u, sess, token, err
+}
+
+var dummyHashes sync.Map // auth.Params → hash
+
+func dummyHash(p auth.Params) string {
+	if h, ok := dummyHashes.Load(p); ok {
+		return h.(string)
+	}
+	h, _ := auth.HashPassword("not a real password", p)
+	dummyHashes.Store(p, h)
+	return h
+}
+
+func (s *Service) newSession(ctx context.Context, u *lyceum.User) (*lyceum.Session, string, error) {
+	token := auth.NewToken()
+	now := lyceum.TimeNow()
+	sess := &lyceum.Session{TokenHash: auth.HashToken(token), UserID: u.ID, CSRFToken: auth.NewToken(),
+		CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	if err := s.Store.CreateSession(ctx, sess); err != nil {
+		return nil, "", err
+	}
+	return sess, token, nil
+}
+
+// Authenticate returns the user and session of a session token, or
+// ErrUnauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string) (*lyceum.User, *lyceum.Session, error) {
+	sess, err := s.Store.SessionByTokenHash(ctx, auth.HashToken(token))
+	if errors.Is(err, lyceum.ErrNotFound) {
+		return nil, nil, lyceum.ErrUnauthorized
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.Store.UserByID(ctx, sess.UserID)
+	if errors.Is(err, lyceum.ErrNotFound) {
+		return nil, nil, lyceum.ErrUnauthorized
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, sess, nil
+}
+
+// LogOut ends the session of token.
+func (s *Service) LogOut(ctx context.Context, token string) error {
+	return s.Store.DeleteSession(ctx, auth.HashToken(token))
+}
