@@ -123,11 +123,11 @@ func (s *Service) Enroll(ctx context.Context, u *lyceum.User, courseID string) (
 }
 
 func (s *Service) enroll(ctx context.Context, u *lyceum.User, c *lyceum.Course) (*lyceum.Enrollment, error) {
-	e := &lyceum.Enrollment{UserID: u.ID, CourseID: c.ID, EnrolledAt: lyceum.TimeNow()}
+	e := &lyceum.Enrollment{UserID: u.ID, CourseID: c.ID, EnrolledAt: s.now()}
 	if err := s.Store.Enroll(ctx, e); err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, newEvent(lyceum.EventEnrolled, u, c.ID, "", nil)); err != nil {
+	if err := s.record(ctx, s.newEvent(lyceum.EventEnrolled, u, c.ID, "", nil)); err != nil {
 		return nil, err
 	}
 	// Read back: a concurrent enrollment may have won.

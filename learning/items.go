@@ -146,12 +146,12 @@ func (s *Service) OpenItem(ctx context.Context, u *lyceum.User, courseID, itemID
 	if err != nil {
 		return nil, fmt.Errorf("item %s in %s: %w", itemID, courseID, err)
 	}
-	now := lyceum.TimeNow()
+	now := s.now()
 	k := lyceum.ItemKey{UserID: u.ID, CourseID: courseID, ItemID: itemID}
 	if err := s.Store.UpdateItemProgress(ctx, k, lyceum.ProgressUpdate{Opened: &now, At: now}); err != nil {
 		return nil, err
 	}
-	if err := s.record(ctx, newEvent(lyceum.EventItemOpened, u, courseID, itemID, map[string]any{"kind": it.Kind})); err != nil {
+	if err := s.record(ctx, s.newEvent(lyceum.EventItemOpened, u, courseID, itemID, map[string]any{"kind": it.Kind})); err != nil {
 		return nil, err
 	}
 	return s.settle(ctx, u, c, e, it, it.Kind == lyceum.KindReading)
@@ -169,7 +169,7 @@ func (s *Service) settle(ctx context.Context, u *lyceum.User, c *lyceum.Course, 
 	}
 	p := st.progress[it.ID]
 	if done && (p == nil || p.CompletedAt == nil) {
-		now := lyceum.TimeNow()
+		now := s.now()
 		k := lyceum.ItemKey{UserID: u.ID, CourseID: c.ID, ItemID: it.ID}
 		if err := s.Store.UpdateItemProgress(ctx, k, lyceum.ProgressUpdate{Completed: &now, At: now}); err != nil {
 			return nil, err
@@ -179,18 +179,18 @@ func (s *Service) settle(ctx context.Context, u *lyceum.User, c *lyceum.Course, 
 			st.progress[it.ID] = p
 		}
 		p.CompletedAt = &now
-		if err := s.record(ctx, newEvent(lyceum.EventItemCompleted, u, c.ID, it.ID, map[string]any{"kind": it.Kind})); err != nil {
+		if err := s.record(ctx, s.newEvent(lyceum.EventItemCompleted, u, c.ID, it.ID, map[string]any{"kind": it.Kind})); err != nil {
 			return nil, err
 		}
 	}
 	cp := computeProgress(c, e, st)
 	if cp.allRequiredDone() && e.CompletedAt == nil {
-		now := lyceum.TimeNow()
+		now := s.now()
 		if err := s.Store.SetCourseCompleted(ctx, u.ID, c.ID, now); err != nil {
 			return nil, err
 		}
 		e.CompletedAt, cp.CompletedAt = &now, &now
-		if err := s.record(ctx, newEvent(lyceum.EventCourseCompleted, u, c.ID, "", map[string]any{"score": cp.Score, "maxScore": cp.MaxScore})); err != nil {
+		if err := s.record(ctx, s.newEvent(lyceum.EventCourseCompleted, u, c.ID, "", map[string]any{"score": cp.Score, "maxScore": cp.MaxScore})); err != nil {
 			return nil, err
 		}
 	}
@@ -250,14 +250,14 @@ func (s *Service) ReportVideo(ctx context.Context, u *lyceum.User, courseID, ite
 		}
 		segments = segmentsIn(from, to)
 	}
-	now := lyceum.TimeNow()
+	now := s.now()
 	pos := math.Min(r.Position, dur)
 	k := lyceum.ItemKey{UserID: u.ID, CourseID: courseID, ItemID: itemID}
 	if err := s.Store.UpdateItemProgress(ctx, k, lyceum.ProgressUpdate{Position: &pos, Watched: segments, At: now}); err != nil {
 		return nil, err
 	}
 	if typ != "" {
-		if err := s.record(ctx, newEvent(typ, u, courseID, itemID, map[string]any{"position": pos})); err != nil {
+		if err := s.record(ctx, s.newEvent(typ, u, courseID, itemID, map[string]any{"position": pos})); err != nil {
 			return nil, err
 		}
 	}
@@ -312,11 +312,11 @@ func (s *Service) AnswerVideoQuestion(ctx context.Context, u *lyceum.User, cours
 	if err != nil {
 		return nil, err
 	}
-	a := lyceum.Answer{UserID: u.ID, CourseID: courseID, ItemID: itemID, QuestionID: questionID, Response: r, Grade: g, AnsweredAt: lyceum.TimeNow()}
+	a := lyceum.Answer{UserID: u.ID, CourseID: courseID, ItemID: itemID, QuestionID: questionID, Response: r, Grade: g, AnsweredAt: s.now()}
 	if err := s.Store.PutAnswer(ctx, &a); err != nil {
 		return nil, err
 	}
-	ev := newEvent(lyceum.EventQuestionAnswered, u, courseID, itemID,
+	ev := s.newEvent(lyceum.EventQuestionAnswered, u, courseID, itemID,
 		map[string]any{"questionId": questionID, "response": r, "correct": g.Correct, "score": g.Score, "max": g.Max})
 	if err := s.record(ctx, ev); err != nil {
 		return nil, err
@@ -354,7 +354,7 @@ func (s *Service) SubmitQuiz(ctx context.Context, u *lyceum.User, courseID, item
 	}
 	known := map[string]bool{}
 	sub := lyceum.QuizSubmission{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, CourseID: courseID, ItemID: itemID,
-		Responses: responses, Grades: map[string]lyceum.Grade{}, SubmittedAt: lyceum.TimeNow()}
+		Responses: responses, Grades: map[string]lyceum.Grade{}, SubmittedAt: s.now()}
 	for _, q := range it.Quiz.Questions {
 		known[q.ID] = true
 		r, ok := responses[q.ID]
@@ -393,11 +393,11 @@ func (s *Service) SubmitQuiz(ctx context.Context, u *lyceum.User, courseID, item
 	for _, p := range past {
 		best = math.Max(best, p.Score)
 	}
-	now := lyceum.TimeNow()
+	now := s.now()
 	if err := s.Store.UpdateItemProgress(ctx, k, lyceum.ProgressUpdate{Score: &best, MaxScore: sub.MaxScore, At: now}); err != nil {
 		return nil, err
 	}
-	ev := newEvent(lyceum.EventQuizSubmitted, u, courseID, itemID, map[string]any{"submissionId": sub.ID, "score": sub.Score,
+	ev := s.newEvent(lyceum.EventQuizSubmitted, u, courseID, itemID, map[string]any{"submissionId": sub.ID, "score": sub.Score,
 		"maxScore": sub.MaxScore, "passed": passed(it.Quiz, sub.Score, sub.MaxScore), "attempt": len(past) + 1})
 	if err := s.record(ctx, ev); err != nil {
 		return nil, err
@@ -421,7 +421,7 @@ func (s *Service) RecordClientEvent(ctx context.Context, u *lyceum.User, typ lyc
 	if len(payload) > 4096 {
 		return lyceum.Invalid("payload", "must be at most 4 KB")
 	}
-	e := newEvent(typ, u, courseID, itemID, nil)
+	e := s.newEvent(typ, u, courseID, itemID, nil)
 	e.Payload = payload
 	return s.record(ctx, e)
 }

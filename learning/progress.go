@@ -59,8 +59,8 @@ func Required(it *lyceum.Item) bool {
 // learnerState is everything about one learner in one course that progress
 // is computed from.
 type learnerState struct {
-	progress map[string]*lyceum.ItemProgress       // by item id
-	answers  map[string]map[string]lyceum.Answer   // item id → question id → answer
+	progress map[string]*lyceum.ItemProgress     // by item id
+	answers  map[string]map[string]lyceum.Answer // item id → question id → answer
 }
 
 func newLearnerState(progress []lyceum.ItemProgress, answers []lyceum.Answer) *learnerState {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -22,11 +23,21 @@ type Service struct {
 	Store  lyceum.Store
 	Blobs  blob.Store
 	Logger *slog.Logger
+	// Now is the clock; nil is lyceum.TimeNow. The simulator sets a virtual
+	// clock so that days of activity take minutes.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Millisecond)
+	}
+	return lyceum.TimeNow()
 }
 
 // newEvent makes an event with a fresh time-ordered id.
-func newEvent(typ lyceum.EventType, u *lyceum.User, courseID, itemID string, payload any) lyceum.Event {
-	e := lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: lyceum.TimeNow(), Type: typ, CourseID: courseID, ItemID: itemID}
+func (s *Service) newEvent(typ lyceum.EventType, u *lyceum.User, courseID, itemID string, payload any) lyceum.Event {
+	e := lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: s.now(), Type: typ, CourseID: courseID, ItemID: itemID}
 	if u != nil {
 		e.UserID = u.ID
 	}

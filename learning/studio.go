@@ -31,7 +31,7 @@ func (s *Service) ImportCourse(ctx context.Context, u *lyceum.User, fsys fs.FS) 
 		return nil, false, err
 	}
 	c = b.Course
-	now := lyceum.TimeNow()
+	now := s.now()
 	c.OwnerID, c.CreatedAt, c.UpdatedAt, c.Published = u.ID, now, now, false
 	old, err := s.Store.CourseByID(ctx, c.ID)
 	switch {
@@ -103,7 +103,7 @@ func (s *Service) SetPublished(ctx context.Context, u *lyceum.User, id string, p
 	if c.Published == published {
 		return c, nil
 	}
-	c.Published, c.UpdatedAt = published, lyceum.TimeNow()
+	c.Published, c.UpdatedAt = published, s.now()
 	if err := s.Store.PutCourse(ctx, c); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/server"
+)
+
+// openOffline opens the data dir for a command-line tool.
+func openOffline(ctx context.Context, dataDir string, stderr io.Writer) (*server.Server, error) {
+	cfg := server.Default()
+	cfg.DataDir = dataDir
+	logger, _ := newLogger(stderr, "warn", "text")
+	cfg.Logger = logger
+	return server.Open(ctx, cfg)
+}
+
+func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user create", stderr)
+	data := fs.String("data", "data", "data directory")
+	email := fs.String("email", "", "email address (required)")
+	name := fs.String("name", "", "display name (default: the part of the email before @)")
+	pwFile := fs.String("password-file", "", "file whose first line is the password (required; - reads stdin)")
+	role := fs.String("role", "learner", "learner, instructor, analyst or admin")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *email == "" || *pwFile == "" {
+		return errors.New("--email and --password-file are required")
+	}
+	r, err := lyceum.ParseRole(*role)
+	if err != nil {
+		return err
+	}
+	var raw []byte
+	if *pwFile == "-" {
+		raw, err = io.ReadAll(io.LimitReader(os.Stdin, 4096))
+	} else {
+		raw, err = os.ReadFile(*pwFile)
+	}
+	if err != nil {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password, _, _ := strings.Cut(string(raw), "\n")
+	password = strings.TrimRight(password, "\r")
+	if *name == "" {
+		*name, _, _ = strings.Cut(*email, "@")
+	}
+	srv, err := openOffline(ctx, *data, stderr)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	u, err := srv.Accounts.CreateUser(ctx, *email, password, *name, r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s %s (id %s)\n", u.Role, u.Email, u.ID)
+	return nil
+}
+
+func courseImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("course import", stderr)
+	data := fs.String("data", "data", "data directory")
+	owner := fs.String("owner", "", "email of the instructor or admin who owns the course (default: the built-in Lyceum account, which admins manage)")
+	publish := fs.Bool("publish", false, "publish the course after importing it")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: lyceum course import [--owner EMAIL] [--publish] DIR")
+	}
+	dir := fs.Arg(0)
+	srv, err := openOffline(ctx, *data, stderr)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	u, err := srv.SystemOwner(ctx)
+	if *owner != "" {
+		u, err = srv.Store.UserByEmail(ctx, strings.ToLower(*owner))
+	}
+	if err != nil {
+		return fmt.Errorf("--owner %s: %w (create the account with `lyceum user create` first)", *owner, err)
+	}
+	c, created, err := srv.Learning.ImportCourse(ctx, u, os.DirFS(dir))
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	if *publish {
+		if c, err = srv.Learning.SetPublished(ctx, u, c.ID, true); err != nil {
+			return err
+		}
+	}
+	verb := "replaced"
+	if created {
+		verb = "imported"
+	}
+	fmt.Fprintf(stdout, "%s course %s %q (published: %v)\n", verb, c.ID, c.Title, c.Published)
+	return nil
+}
+
+func courseExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("course export", stderr)
+	data := fs.String("data", "data", "data directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return errors.New("usage: lyceum course export ID DIR")
+	}
+	srv, err := openOffline(ctx, *data, stderr)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if err := srv.Learning.ExportCourseDir(ctx, fs.Arg(0), fs.Arg(1)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "exported course %s to %s\n", fs.Arg(0), fs.Arg(1))
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", stderr)
+	data := fs.String("data", "data", "data directory")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	srv, err := openOffline(ctx, *data, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "store is up to date")
+	return srv.Close()
+}
+
+func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return errors.New("simulate: not built yet")
+}

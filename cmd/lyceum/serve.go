@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/lyceum/lyceum/server"
+	"github.com/lyceum/lyceum/web"
+)
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg := server.Default()
+	fs := newFlags("serve", stderr)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address host:port")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (embedded store, blobs)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (set behind a TLS-terminating proxy)")
+	uploadMB := fs.Int64("max-upload-mb", cfg.MaxUploadBytes>>20, "largest course bundle upload, MiB")
+	fs.StringVar(&cfg.SampleCourse, "sample-course", "", "course bundle directory to import and publish on first start")
+	fs.IntVar(&cfg.LoginBurst, "login-burst", cfg.LoginBurst, "sign-in attempts allowed at once per address and per account")
+	fs.DurationVar(&cfg.LoginEvery, "login-every", cfg.LoginEvery, "one more sign-in attempt allowed per this interval")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logFormat := fs.String("log-format", "text", "text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg.MaxUploadBytes = *uploadMB << 20
+	logger, err := newLogger(stderr, *logLevel, *logFormat)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logger)
+	cfg.Logger, cfg.Web = logger, web.Dist()
+	if cfg.Web == nil {
+		logger.Warn("this binary has no web UI built in; `make run` builds it")
+	}
+	srv, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	return srv.Run(ctx)
+}

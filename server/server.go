@@ -1,0 +1,211 @@
+// Package server wires Lyceum's parts together from a Config: the store, the
+// blob store, the services and the HTTP API. cmd/lyceum only parses flags
+// and calls it; tests boot the whole thing on port 0 with a temp data dir.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/accounts"
+	"github.com/lyceum/lyceum/auth"
+	"github.com/lyceum/lyceum/blob"
+	"github.com/lyceum/lyceum/bundle"
+	"github.com/lyceum/lyceum/httpapi"
+	"github.com/lyceum/lyceum/learning"
+	"github.com/lyceum/lyceum/sqlite"
+)
+
+// Config is every setting of a Lyceum instance. cmd/lyceum fills it from
+// flags and LYCEUM_* environment variables; Default has the defaults.
+type Config struct {
+	Addr    string // listen address, host:port
+	DataDir string // embedded store, blobs
+
+	SecureCookies  bool  // mark cookies Secure behind a TLS proxy
+	MaxUploadBytes int64 // largest course bundle upload
+
+	// SampleCourse is a bundle directory imported and published on start
+	// when no course with its id exists ("" imports nothing).
+	SampleCourse string
+
+	PasswordParams auth.Params
+	LoginBurst     int           // login attempts allowed at once per address or account
+	LoginEvery     time.Duration // one more attempt allowed per this interval
+
+	Web    fs.FS // built web apps; nil serves no UI
+	Logger *slog.Logger
+}
+
+// Default returns the configuration `lyceum serve` starts with.
+func Default() Config {
+	return Config{
+		Addr: "127.0.0.1:8080", DataDir: "data", MaxUploadBytes: 512 << 20,
+		PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
+	}
+}
+
+// Validate checks c and says what to fix.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	}
+	if c.DataDir == "" {
+		return errors.New("--data: a data directory is required")
+	}
+	if c.MaxUploadBytes <= 0 {
+		return errors.New("--max-upload-mb must be positive")
+	}
+	if c.LoginBurst <= 0 || c.LoginEvery <= 0 {
+		return errors.New("--login-burst and --login-every must be positive")
+	}
+	return nil
+}
+
+// Server is a running Lyceum instance.
+type Server struct {
+	cfg      Config
+	Store    lyceum.Store
+	Blobs    blob.Store
+	Accounts *accounts.Service
+	Learning *learning.Service
+	API      *httpapi.Server
+
+	http     *http.Server
+	listener net.Listener
+	logger   *slog.Logger
+}
+
+// Open opens the stores and builds the services without listening.
+func Open(ctx context.Context, cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "lyceum.db"))
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, Store: store, Blobs: blobs, logger: logger}
+	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery)}
+	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
+		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Registry: reg, Ready: store.Ping}
+	if cfg.SampleCourse != "" {
+		if err := s.importSample(ctx, cfg.SampleCourse); err != nil {
+			store.Close()
+			return nil, fmt.Errorf("sample course %s: %w", cfg.SampleCourse, err)
+		}
+	}
+	return s, nil
+}
+
+// Listen binds the address; Addr then tells the actual one (port 0 picks).
+func (s *Server) Listen() error {
+	l, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running there? pick another with --addr)", s.cfg.Addr, err)
+	}
+	s.listener = l
+	s.http = &http.Server{Handler: s.API.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)}
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.listener.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context) error {
+	if s.listener == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	s.logger.Info("lyceum serving", "addr", "http://"+s.Addr(), "data", s.cfg.DataDir)
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.listener) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return s.http.Shutdown(shutdown)
+}
+
+// Close releases the stores. Call it after Run returns.
+func (s *Server) Close() error {
+	return s.Store.Close()
+}
+
+const systemOwnerEmail = "courses@lyceum.invalid"
+
+// SystemOwner returns the account that owns courses imported without a
+// named owner (the sample course, `lyceum course import` without --owner).
+// Its password is random and thrown away: nobody signs in as it, and admins
+// edit its courses.
+func (s *Server) SystemOwner(ctx context.Context) (*lyceum.User, error) {
+	owner, err := s.Store.UserByEmail(ctx, systemOwnerEmail)
+	if errors.Is(err, lyceum.ErrNotFound) {
+		owner, err = s.Accounts.CreateUser(ctx, systemOwnerEmail, auth.NewToken(), "Lyceum", lyceum.RoleInstructor)
+		if errors.Is(err, lyceum.ErrConflict) { // created concurrently
+			return s.Store.UserByEmail(ctx, systemOwnerEmail)
+		}
+	}
+	return owner, err
+}
+
+func (s *Server) importSample(ctx context.Context, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "course.yaml")); err != nil {
+		return fmt.Errorf("no course.yaml: %w", err)
+	}
+	b, err := bundle.Read(os.DirFS(dir))
+	if err != nil {
+		return err
+	}
+	if _, err := s.Store.CourseByID(ctx, b.Course.ID); err == nil {
+		return nil // imported on an earlier start; leave any changes alone
+	} else if !errors.Is(err, lyceum.ErrNotFound) {
+		return err
+	}
+	owner, err := s.SystemOwner(ctx)
+	if err != nil {
+		return err
+	}
+	c, _, err := s.Learning.ImportCourse(ctx, owner, os.DirFS(dir))
+	if err != nil {
+		return err
+	}
+	if _, err := s.Learning.SetPublished(ctx, owner, c.ID, true); err != nil {
+		return err
+	}
+	s.logger.Info("imported the sample course", "course", c.ID, "title", c.Title)
+	return nil
+}
