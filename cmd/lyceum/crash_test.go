@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/sqlite"
+)
+
+// TestKill9KeepsAcknowledgedEvents runs the real binary, has 16 clients
+// record events as fast as they can, kills the process with SIGKILL in the
+// middle, and checks that every event whose request succeeded is in the
+// log after a restart.
+func TestKill9KeepsAcknowledgedEvents(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "lyceum")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	addr := freeAddr(t)
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--log-level", "warn")
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitReady(t, "http://"+addr)
+		return cmd
+	}
+	srv := start()
+	defer srv.Process.Kill()
+
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	body, _ := json.Marshal(map[string]string{"email": "crash@example.org", "password": "a good long password", "name": "Crash"})
+	res, err := hc.Post("http://"+addr+"/api/v1/auth/signup", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me struct{ CSRFToken string }
+	json.NewDecoder(res.Body).Decode(&me)
+	res.Body.Close()
+
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				nonce := fmt.Sprintf("w%d-%d", w, i)
+				req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/events",
+					strings.NewReader(`{"type":"page_viewed","payload":{"nonce":"`+nonce+`"}}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-CSRF-Token", me.CSRFToken)
+				res, err := hc.Do(req)
+				if err != nil {
+					return // the server is gone
+				}
+				res.Body.Close()
+				if res.StatusCode == http.StatusNoContent {
+					mu.Lock()
+					acked[nonce] = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := srv.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.Wait()
+	close(stop)
+	wg.Wait()
+	if len(acked) < 100 {
+		t.Fatalf("only %d events acknowledged before the kill; the load did not run", len(acked))
+	}
+
+	// Restart on the same data (recovery runs), stop it, and read the log.
+	srv = start()
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+	db, err := sqlite.Open(context.Background(), filepath.Join(data, "lyceum.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	found := map[string]bool{}
+	var pos lyceum.EventPosition
+	for {
+		evs, next, err := db.ReadEvents(context.Background(), pos, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		for _, e := range evs {
+			var p struct{ Nonce string }
+			json.Unmarshal(e.Payload, &p)
+			found[p.Nonce] = true
+		}
+		pos = next
+	}
+	lost := 0
+	for n := range acked {
+		if !found[n] {
+			lost++
+		}
+	}
+	t.Logf("%d events acknowledged before kill -9, %d in the log after restart", len(acked), len(found))
+	if lost > 0 {
+		t.Fatalf("%d acknowledged events lost", lost)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("server did not become ready in 30 s")
+}
