@@ -1,0 +1,152 @@
+import { parseDecimal, type Grade, type Question, type Response } from "@lyceum/ui";
+import { useT } from "../i18n";
+
+/** What the learner has entered so far for one question. */
+export interface Draft {
+  choices: string[];
+  text: string;
+}
+
+export const emptyDraft: Draft = { choices: [], text: "" };
+
+export function draftFrom(r: Response | undefined): Draft {
+  if (!r) return emptyDraft;
+  return { choices: r.choices ?? [], text: r.text ?? (r.number != null ? String(r.number) : "") };
+}
+
+/** The response for a draft, or the reason it can't be sent yet. */
+export function toResponse(q: Question, d: Draft): { response: Response } | { problem: "empty" | "notNumber" } {
+  switch (q.kind) {
+    case "single":
+    case "multiple":
+      return d.choices.length ? { response: { choices: d.choices } } : { problem: "empty" };
+    case "numeric": {
+      if (d.text.trim() === "") return { problem: "empty" };
+      const n = parseDecimal(d.text);
+      return Number.isFinite(n) ? { response: { number: n } } : { problem: "notNumber" };
+    }
+    case "text":
+      return d.text.trim() ? { response: { text: d.text } } : { problem: "empty" };
+  }
+}
+
+interface Props {
+  question: Question;
+  /** Unique on the page; the prompt's element id is `${idPrefix}-prompt`. */
+  idPrefix: string;
+  draft: Draft;
+  onChange(d: Draft): void;
+  disabled?: boolean;
+  /** Shown after grading: marks the answer and lists the feedback. */
+  grade?: Grade | undefined;
+  error?: string | undefined;
+  number?: number;
+  lang?: string;
+  /** Puts focus on the first input when the form appears (in a dialog). */
+  autoFocus?: boolean;
+}
+
+/** One question with inputs for its kind: radios, checkboxes, a number or a text. */
+export function QuestionForm(p: Props) {
+  const { t, number } = useT();
+  const q = p.question;
+  const errId = `${p.idPrefix}-error`;
+  const promptId = `${p.idPrefix}-prompt`;
+  const points = q.points ?? 1;
+  const described = p.error ? errId : undefined;
+
+  return (
+    <fieldset
+      className={`question${p.grade ? (p.grade.correct ? " is-correct" : " is-incorrect") : ""}`}
+      aria-labelledby={promptId}
+      aria-describedby={described}
+      disabled={p.disabled}
+    >
+      <legend className="question-head" id={promptId}>
+        {p.number != null && <span className="question-number">{t("question.number", { n: p.number })}</span>}
+        <span className="question-prompt" lang={p.lang}>
+          {q.prompt}
+        </span>
+        <span className="question-points muted small">{t("question.points", { count: points })}</span>
+      </legend>
+      {q.kind === "multiple" && <p className="hint">{t("question.pickAll")}</p>}
+
+      {(q.kind === "single" || q.kind === "multiple") && (
+        <div className="choices">
+          {(q.choices ?? []).map((c, i) => {
+            const checked = p.draft.choices.includes(c.id);
+            const id = `${p.idPrefix}-c-${c.id}`;
+            return (
+              <label key={c.id} htmlFor={id} className={`choice${checked ? " is-checked" : ""}`}>
+                <input
+                  id={id}
+                  type={q.kind === "single" ? "radio" : "checkbox"}
+                  name={`${p.idPrefix}-choice`}
+                  value={c.id}
+                  checked={checked}
+                  data-autofocus={p.autoFocus && i === 0 ? "" : undefined}
+                  onChange={(e) => {
+                    const on = e.target.checked;
+                    const choices =
+                      q.kind === "single" ? [c.id] : on ? [...p.draft.choices, c.id] : p.draft.choices.filter((x) => x !== c.id);
+                    p.onChange({ ...p.draft, choices });
+                  }}
+                />
+                <span lang={p.lang}>{c.text}</span>
+              </label>
+            );
+          })}
+        </div>
+      )}
+
+      {(q.kind === "numeric" || q.kind === "text") && (
+        <div className="field answer-field">
+          <label htmlFor={`${p.idPrefix}-input`} className="visually-hidden">
+            {q.kind === "numeric" ? t("question.yourNumber") : t("question.yourAnswer")}
+          </label>
+          <input
+            id={`${p.idPrefix}-input`}
+            className="input"
+            type="text"
+            inputMode={q.kind === "numeric" ? "decimal" : "text"}
+            autoComplete="off"
+            spellCheck={q.kind === "text"}
+            placeholder={q.kind === "numeric" ? t("question.numberPlaceholder") : t("question.textPlaceholder")}
+            value={p.draft.text}
+            data-autofocus={p.autoFocus ? "" : undefined}
+            aria-invalid={p.error ? true : undefined}
+            aria-describedby={described}
+            onChange={(e) => p.onChange({ ...p.draft, text: e.target.value })}
+          />
+          {q.kind === "numeric" && <span className="hint">{t("question.decimalHint")}</span>}
+        </div>
+      )}
+
+      {p.error && (
+        <p className="field-error" id={errId}>
+          {p.error}
+        </p>
+      )}
+      {p.grade && <GradeResult grade={p.grade} score={number(p.grade.score)} max={number(p.grade.max)} lang={p.lang} />}
+    </fieldset>
+  );
+}
+
+export function GradeResult({ grade, score, max, lang }: { grade: Grade; score: string; max: string; lang?: string | undefined }) {
+  const { t } = useT();
+  return (
+    <div className={`grade ${grade.correct ? "grade-correct" : "grade-incorrect"}`} data-testid="question-feedback">
+      <p className="grade-verdict">
+        <span aria-hidden="true">{grade.correct ? "✓" : "✗"}</span> {grade.correct ? t("question.correct") : t("question.incorrect")}
+        <span className="muted small"> · {t("question.scored", { score, max })}</span>
+      </p>
+      {grade.feedback && grade.feedback.length > 0 && (
+        <ul className="grade-feedback" lang={lang}>
+          {grade.feedback.map((f, i) => (
+            <li key={i}>{f}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

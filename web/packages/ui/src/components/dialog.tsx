@@ -1,0 +1,73 @@
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from "react";
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+interface DialogProps {
+  labelledBy: string;
+  describedBy?: string;
+  className?: string;
+  testId?: string;
+  onEscape?: () => void;
+  children: ReactNode;
+}
+
+/**
+ * A modal dialog drawn where it is placed (e.g. over a video): focus moves
+ * into it (to the element marked data-autofocus, else the first focusable
+ * one), Tab stays inside it, and focus returns where it was on close.
+ */
+export function Dialog({ labelledBy, describedBy, className, testId, onEscape, children }: DialogProps) {
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    const el = ref.current;
+    if (el) {
+      const first = el.querySelector<HTMLElement>("[data-autofocus]") ?? el.querySelector<HTMLElement>(FOCUSABLE) ?? el;
+      first.focus();
+    }
+    return () => {
+      if (before && document.contains(before)) before.focus();
+    };
+  }, []);
+
+  function keyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.key === "Escape" && onEscape) {
+      e.stopPropagation();
+      onEscape();
+      return;
+    }
+    if (e.key !== "Tab" || !ref.current) return;
+    const els = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((x) => x.offsetParent !== null || x === document.activeElement);
+    if (els.length === 0) {
+      e.preventDefault();
+      return;
+    }
+    const first = els[0]!;
+    const last = els[els.length - 1]!;
+    if (e.shiftKey && (document.activeElement === first || document.activeElement === ref.current)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+
+  return (
+    <div
+      ref={ref}
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby={labelledBy}
+      aria-describedby={describedBy}
+      tabIndex={-1}
+      className={className ? `dialog ${className}` : "dialog"}
+      data-testid={testId}
+      onKeyDown={keyDown}
+    >
+      {children}
+    </div>
+  );
+}

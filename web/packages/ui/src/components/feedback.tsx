@@ -1,0 +1,65 @@
+import type { ReactNode } from "react";
+import { ApiError } from "../api/client";
+import { useI18n, type I18n } from "../i18n/react";
+import type { UiKey } from "../i18n/messages";
+
+/** The text to show for an error: the server's message when it sent one. */
+export function errorText(err: unknown, t: I18n<UiKey>["t"]): string {
+  if (err instanceof ApiError) {
+    if (err.fromServer && err.message) return err.message;
+    return t(`error.${err.code}` as UiKey);
+  }
+  return t("error.internal");
+}
+
+export function ErrorMessage({ error, onRetry, children }: { error: unknown; onRetry?: () => void; children?: ReactNode }) {
+  const { t } = useI18n<UiKey>();
+  const ref = error instanceof ApiError ? error.requestId : undefined;
+  return (
+    <div className="alert alert-error" role="alert">
+      <p>{errorText(error, t)}</p>
+      {ref && <p className="muted small">{t("error.reference", { id: ref })}</p>}
+      {children}
+      {onRetry && (
+        <button type="button" className="btn btn-secondary" onClick={onRetry}>
+          {t("retry")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ label }: { label?: string }) {
+  const { t } = useI18n<UiKey>();
+  return (
+    <div className="loading" role="status">
+      <span className="spinner" aria-hidden="true" />
+      <span>{label ?? t("loading")}</span>
+    </div>
+  );
+}
+
+/** A progress bar for 0-100; its accessible name says how much is done. */
+export function ProgressBar({ percent, label, testId }: { percent: number; label?: string; testId?: string }) {
+  const { t, percent: fmt } = useI18n<UiKey>();
+  const p = Math.max(0, Math.min(100, Math.round(percent)));
+  const text = fmt(p);
+  return (
+    <div className="progress">
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={p}
+        aria-valuetext={t("progress.complete", { percent: text })}
+        aria-label={label}
+      >
+        <div className="progress-fill" style={{ width: `${p}%` }} />
+      </div>
+      <span className="progress-text" data-testid={testId}>
+        {text}
+      </span>
+    </div>
+  );
+}

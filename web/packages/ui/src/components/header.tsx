@@ -1,0 +1,110 @@
+import { useState } from "react";
+import { LOCALES, LOCALE_NAMES, isLocale } from "../i18n/core";
+import { useI18n } from "../i18n/react";
+import type { UiKey } from "../i18n/messages";
+import { Link, navigate, useLocation } from "../router";
+import { useSession } from "../session";
+
+export function LanguageSwitcher() {
+  const { locale, setLocale, t } = useI18n<UiKey>();
+  return (
+    <label className="lang">
+      <span className="visually-hidden">{t("nav.language")}</span>
+      <svg width="18" height="18" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+        <path
+          d="M10 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16zM2 10h16M10 2c2.2 2.2 3.2 5 3.2 8s-1 5.8-3.2 8c-2.2-2.2-3.2-5-3.2-8s1-5.8 3.2-8z"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.4"
+        />
+      </svg>
+      <select value={locale} onChange={(e) => isLocale(e.target.value) && setLocale(e.target.value)}>
+        {LOCALES.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {LOCALE_NAMES[l]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export interface NavLink {
+  to: string;
+  label: string;
+  /** Shown only when signed in. */
+  signedIn?: boolean;
+}
+
+/** The top bar of every app: brand, the app's links, language, and who is signed in. */
+export function AppHeader({ links, appName }: { links: NavLink[]; appName?: string }) {
+  const { t } = useI18n<UiKey>();
+  const { user, ready, logout } = useSession();
+  const { path } = useLocation();
+  const [busy, setBusy] = useState(false);
+  const next = path === "/login" || path === "/signup" ? "" : `?next=${encodeURIComponent(path)}`;
+
+  async function doLogout() {
+    setBusy(true);
+    try {
+      await logout();
+    } finally {
+      setBusy(false);
+      navigate("/");
+    }
+  }
+
+  return (
+    <header className="app-header">
+      <a className="skip-link" href="#main">
+        {t("skipToContent")}
+      </a>
+      <div className="app-header-inner">
+        <Link to="/" className="brand">
+          <svg width="26" height="26" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+            <rect width="32" height="32" rx="8" fill="currentColor" />
+            <path d="M8 23h16M10 21V12M16 21V12M22 21V12M7 11l9-5 9 5z" stroke="#fff" strokeWidth="2" fill="none" strokeLinejoin="round" />
+          </svg>
+          <span>{t("brand")}</span>
+          {appName && <span className="brand-app">{appName}</span>}
+        </Link>
+        <nav aria-label={t("nav.main")} className="app-nav">
+          {links
+            .filter((l) => !l.signedIn || user)
+            .map((l) => {
+              const active = l.to === "/" ? path === "/" : path === l.to || path.startsWith(l.to + "/");
+              return (
+                <Link key={l.to} to={l.to} aria-current={active ? "page" : undefined}>
+                  {l.label}
+                </Link>
+              );
+            })}
+        </nav>
+        <div className="app-header-end">
+          <LanguageSwitcher />
+          {ready &&
+            (user ? (
+              <>
+                <span className="user-name" title={t("nav.signedInAs", { name: user.name })}>
+                  <span aria-hidden="true">{user.name}</span>
+                  <span className="visually-hidden">{t("nav.signedInAs", { name: user.name })}</span>
+                </span>
+                <button type="button" className="btn btn-ghost" onClick={doLogout} disabled={busy}>
+                  {t("nav.logout")}
+                </button>
+              </>
+            ) : (
+              <>
+                <Link to={`/login${next}`} className="btn btn-ghost">
+                  {t("nav.login")}
+                </Link>
+                <Link to={`/signup${next}`} className="btn btn-primary btn-small">
+                  {t("nav.signup")}
+                </Link>
+              </>
+            ))}
+        </div>
+      </div>
+    </header>
+  );
+}
