@@ -7,9 +7,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/server"
+	"github.com/lyceum/lyceum/simulate"
 )
 
 // openOffline opens the data dir for a command-line tool.
@@ -141,6 +143,36 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return srv.Close()
 }
 
-func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("simulate: not built yet")
+func simulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("simulate", stderr)
+	data := fs.String("data", "data", "data directory")
+	var cfg simulate.Config
+	fs.IntVar(&cfg.Learners, "learners", 100, "how many learners to simulate")
+	fs.IntVar(&cfg.Days, "days", 7, "over how many days (ending now) their activity is spread")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "random seed: the same seed makes the same learners")
+	fs.IntVar(&cfg.Workers, "workers", 16, "learners simulated at once")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	srv, err := openOffline(ctx, *data, stderr)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	start := time.Now()
+	last := time.Now()
+	cfg.Progress = func(done int) {
+		if time.Since(last) > 2*time.Second || done == cfg.Learners {
+			last = time.Now()
+			fmt.Fprintf(stderr, "simulated %d/%d learners\n", done, cfg.Learners)
+		}
+	}
+	st, err := simulate.Run(ctx, cfg, srv.Store, srv.Blobs)
+	if err != nil {
+		return err
+	}
+	d := time.Since(start)
+	fmt.Fprintf(stdout, "%d learners, %d enrollments, %d completions, %d dropouts, %d actions in %s (%.0f actions/s)\n",
+		st.Learners, st.Enrollments, st.Completions, st.Dropouts, st.Actions, d.Round(time.Millisecond), float64(st.Actions)/d.Seconds())
+	return nil
 }

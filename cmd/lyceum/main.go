@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("unknown course command %q; want import or export", rest[0])
 	case "simulate":
-		return simulate(ctx, rest, stdout, stderr)
+		return simulateCmd(ctx, rest, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, stdout, stderr)
 	case "version", "--version":
