@@ -98,7 +98,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
-	mux.Handle("GET /", s.webApps())
+	mux.Handle("/", s.webApps())
 
 	csrf := http.NewCrossOriginProtection()
 	return s.observe(s.recoverPanics(s.authenticate(csrf.Handler(mux))))

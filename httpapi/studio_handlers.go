@@ -65,7 +65,9 @@ func (s *Server) exportCourse(w http.ResponseWriter, r *http.Request) error {
 }
 
 // POST /api/v1/courses/{courseId}/publish
-func (s *Server) publish(w http.ResponseWriter, r *http.Request) error { return s.setPublished(w, r, true) }
+func (s *Server) publish(w http.ResponseWriter, r *http.Request) error {
+	return s.setPublished(w, r, true)
+}
 
 // POST /api/v1/courses/{courseId}/unpublish
 func (s *Server) unpublish(w http.ResponseWriter, r *http.Request) error {

@@ -12,6 +12,11 @@ import (
 // files fall back to the app's index.html (client-side routing).
 func (s *Server) webApps() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
 		if s.Web == nil {
 			http.Error(w, "the web UI is not built into this binary; run `make build`", http.StatusNotFound)
 			return

@@ -227,10 +227,10 @@ modules:
         assignment:
           instructions: assignments/essay.md
 `,
-		"media/intro.mp4":       strings.Repeat("not really a video ", 500),
-		"media/intro.vtt":       "WEBVTT\n\n00:00.000 --> 00:05.000\nHello\n",
-		"readings/notes.md":     "# Notes\n\nSafe *text*.\n\n<script>alert('x')</script>\n\n[click](javascript:alert(1))\n",
-		"assignments/essay.md":  "Write **200 words**.",
+		"media/intro.mp4":      strings.Repeat("not really a video ", 500),
+		"media/intro.vtt":      "WEBVTT\n\n00:00.000 --> 00:05.000\nHello\n",
+		"readings/notes.md":    "# Notes\n\nSafe *text*.\n\n<script>alert('x')</script>\n\n[click](javascript:alert(1))\n",
+		"assignments/essay.md": "Write **200 words**.",
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)

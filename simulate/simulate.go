@@ -38,7 +38,7 @@ type Config struct {
 
 type Stats struct {
 	Learners, Enrollments, Completions, Dropouts int64
-	Actions                                     int64 // service calls made
+	Actions                                      int64 // service calls made
 }
 
 // Run simulates cfg.Learners learners in the published courses of store.

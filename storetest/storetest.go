@@ -366,9 +366,9 @@ func testQuizSubmissions(t *testing.T, s lyceum.Store) {
 	var ids []string
 	for i := range 3 {
 		sub := &lyceum.QuizSubmission{ID: id(), UserID: k.UserID, CourseID: k.CourseID, ItemID: k.ItemID,
-			Responses:   map[string]lyceum.Response{"q1": {Text: fmt.Sprint("answer ", i)}},
-			Grades:      map[string]lyceum.Grade{"q1": {Correct: i == 2, Max: 1}},
-			Score:       float64(i), MaxScore: 2, SubmittedAt: t0.Add(time.Duration(i) * time.Second)}
+			Responses: map[string]lyceum.Response{"q1": {Text: fmt.Sprint("answer ", i)}},
+			Grades:    map[string]lyceum.Grade{"q1": {Correct: i == 2, Max: 1}},
+			Score:     float64(i), MaxScore: 2, SubmittedAt: t0.Add(time.Duration(i) * time.Second)}
 		check(t, s.AddQuizSubmission(c, sub))
 		check(t, s.AddQuizSubmission(c, sub)) // idempotent
 		ids = append(ids, sub.ID)
