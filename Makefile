@@ -1,0 +1,52 @@
+# The two commands that matter: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+GO      ?= go
+DATA    ?= ./data
+ADDR    ?= 127.0.0.1:8080
+BIN     := bin/lyceum
+SAMPLE  := courses/sample
+
+.PHONY: run build web web-deps media test test-go test-web test-e2e vet clean
+
+## run: build everything and serve on http://127.0.0.1:8080 with data in ./data
+run: build media
+	$(BIN) serve --addr $(ADDR) --data $(DATA) --sample-course $(SAMPLE)
+
+## build: the web apps, then the binary that embeds them
+build: web
+	$(GO) build -o $(BIN) ./cmd/lyceum
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web-deps: web/node_modules/.package-lock.json
+
+web: web-deps
+	cd web && npm run build
+
+## media: the sample course's lecture videos (generated, not committed)
+media:
+	@scripts/deps.sh run
+	scripts/sample-media.sh $(SAMPLE)
+
+## test: the whole suite, on a fresh machine too
+test: vet test-go test-web test-e2e
+
+vet:
+	$(GO) vet ./...
+
+test-go: media
+	$(GO) test -count=1 ./...
+
+test-web: web-deps
+	cd web && npm test
+
+test-e2e: build media
+	@scripts/deps.sh test
+	scripts/e2e.sh
+
+clean:
+	rm -rf bin web/dist/*/ web/node_modules

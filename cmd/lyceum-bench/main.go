@@ -1,0 +1,226 @@
+// Command lyceum-bench measures Lyceum's HTTP API under concurrent load:
+// requests/s and p50/p99 latency for reading a course outline with the
+// learner's progress, and for answering an in-video question (a durable
+// write), beside a bare net/http handler measured in the same run.
+//
+//	go run ./cmd/lyceum-bench -c 64 -d 10s
+//
+// It boots a Lyceum on the embedded store in a temp data dir with the sample
+// course, signs up one learner per connection, and drives each target with
+// -c keep-alive connections for -d. Server and load share the machine.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/lyceum/lyceum/auth"
+	"github.com/lyceum/lyceum/server"
+)
+
+func main() {
+	conns := flag.Int("c", 64, "concurrent connections")
+	dur := flag.Duration("d", 10*time.Second, "duration of each target")
+	sample := flag.String("course", "courses/sample", "course bundle to import")
+	flag.Parse()
+	if err := run(*conns, *dur, *sample); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(conns int, dur time.Duration, sample string) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "lyceum-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := server.Default()
+	cfg.Addr, cfg.DataDir, cfg.SampleCourse = "127.0.0.1:0", dir, sample
+	cfg.PasswordParams = auth.TestParams // sign-up cost is not what is measured
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	go srv.Run(ctx)
+	base := "http://" + srv.Addr()
+
+	bare, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go http.Serve(bare, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+	}))
+
+	catalog, err := srv.Learning.Catalog(ctx)
+	if err != nil || len(catalog) == 0 {
+		return fmt.Errorf("no sample course imported from %s: %v", sample, err)
+	}
+	course, err := srv.Store.CourseByID(ctx, catalog[0].ID)
+	if err != nil {
+		return err
+	}
+	var itemID, questionID string
+	var response any
+	for _, m := range course.Modules {
+		for _, it := range m.Items {
+			if it.Video != nil && len(it.Video.Questions) > 0 && itemID == "" {
+				q := it.Video.Questions[0]
+				itemID, questionID = it.ID, q.ID
+				switch {
+				case len(q.Choices) > 0:
+					response = map[string]any{"choices": []string{q.Choices[0].ID}}
+				case q.Number != nil:
+					response = map[string]any{"number": *q.Number}
+				default:
+					response = map[string]any{"text": q.Accept[0]}
+				}
+			}
+		}
+	}
+	if itemID == "" {
+		return fmt.Errorf("course %s has no in-video question", course.ID)
+	}
+
+	// One signed-in, enrolled learner per connection.
+	learners := make([]*learner, conns)
+	for i := range learners {
+		l, err := signUp(base, i, course.ID)
+		if err != nil {
+			return err
+		}
+		learners[i] = l
+	}
+	answerBody, _ := json.Marshal(map[string]any{"response": response})
+	targets := []struct {
+		name string
+		req  func(l *learner) *http.Request
+	}{
+		{"bare net/http handler", func(l *learner) *http.Request {
+			r, _ := http.NewRequest("GET", "http://"+bare.Addr().String()+"/", nil)
+			return r
+		}},
+		{"GET course outline + my progress", func(l *learner) *http.Request {
+			r, _ := http.NewRequest("GET", base+"/api/v1/courses/"+course.ID, nil)
+			return r
+		}},
+		{"POST in-video answer (durable)", func(l *learner) *http.Request {
+			r, _ := http.NewRequest("POST", base+"/api/v1/courses/"+course.ID+"/items/"+itemID+"/questions/"+questionID+"/answer", bytes.NewReader(answerBody))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("X-CSRF-Token", l.csrf)
+			return r
+		}},
+	}
+	fmt.Printf("lyceum-bench: %d connections, %s per target, GOMAXPROCS=%d, embedded store (SQLite WAL, synchronous=FULL)\n\n", conns, dur, runtime.GOMAXPROCS(0))
+	fmt.Printf("%-34s %10s %10s %10s %10s %8s\n", "target", "requests", "req/s", "p50", "p99", "errors")
+	for _, tg := range targets {
+		res := load(learners, dur, tg.req)
+		fmt.Printf("%-34s %10d %10.0f %10s %10s %8d\n", tg.name, res.n, float64(res.n)/dur.Seconds(),
+			res.pct(50).Round(10*time.Microsecond), res.pct(99).Round(10*time.Microsecond), res.errors)
+	}
+	return nil
+}
+
+type learner struct {
+	client *http.Client
+	csrf   string
+}
+
+func signUp(base string, i int, courseID string) (*learner, error) {
+	jar, _ := cookiejar.New(nil)
+	l := &learner{client: &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 30 * time.Second}}
+	body, _ := json.Marshal(map[string]string{"email": fmt.Sprintf("bench%d@example.org", i), "password": "benchmark password", "name": "Bench"})
+	res, err := l.client.Post(base+"/api/v1/auth/signup", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	var me struct{ CSRFToken string }
+	json.NewDecoder(res.Body).Decode(&me)
+	res.Body.Close()
+	if res.StatusCode != 201 {
+		return nil, fmt.Errorf("sign up: %s", res.Status)
+	}
+	l.csrf = me.CSRFToken
+	req, _ := http.NewRequest("POST", base+"/api/v1/courses/"+courseID+"/enroll", nil)
+	req.Header.Set("X-CSRF-Token", l.csrf)
+	res, err = l.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		return nil, fmt.Errorf("enroll: %s", res.Status)
+	}
+	return l, nil
+}
+
+type result struct {
+	n, errors int
+	latencies []time.Duration
+}
+
+func (r *result) pct(p float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	return r.latencies[min(len(r.latencies)-1, int(float64(len(r.latencies))*p/100))]
+}
+
+// load runs one connection per learner, back to back, for d.
+func load(learners []*learner, d time.Duration, req func(*learner) *http.Request) *result {
+	var mu sync.Mutex
+	total := &result{}
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(d)
+	for _, l := range learners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			errs := 0
+			for time.Now().Before(deadline) {
+				start := time.Now()
+				res, err := l.client.Do(req(l))
+				if err != nil {
+					errs++
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				lat = append(lat, time.Since(start))
+				if res.StatusCode >= 400 {
+					errs++
+				}
+			}
+			mu.Lock()
+			total.latencies = append(total.latencies, lat...)
+			total.errors += errs
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(total.latencies)
+	total.n = len(total.latencies)
+	return total
+}
