@@ -186,7 +186,11 @@ func (s *Server) importSample(ctx context.Context, dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, "course.yaml")); err != nil {
 		return fmt.Errorf("no course.yaml: %w", err)
 	}
-	b, err := bundle.Read(os.DirFS(dir))
+	fsys, err := BundleDir(dir)
+	if err != nil {
+		return err
+	}
+	b, err := bundle.Read(fsys)
 	if err != nil {
 		return err
 	}
@@ -199,7 +203,7 @@ func (s *Server) importSample(ctx context.Context, dir string) error {
 	if err != nil {
 		return err
 	}
-	c, _, err := s.Learning.ImportCourse(ctx, owner, os.DirFS(dir))
+	c, _, err := s.Learning.ImportCourse(ctx, owner, fsys)
 	if err != nil {
 		return err
 	}
@@ -208,4 +212,14 @@ func (s *Server) importSample(ctx context.Context, dir string) error {
 	}
 	s.logger.Info("imported the sample course", "course", c.ID, "title", c.Title)
 	return nil
+}
+
+// BundleDir opens a course bundle directory so that nothing in it (not even
+// a symbolic link) reaches outside it.
+func BundleDir(dir string) (fs.FS, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("course bundle: %w", err)
+	}
+	return root.FS(), nil
 }
