@@ -68,7 +68,7 @@ function Shell() {
     <>
       <AppHeader
         links={[
-          { to: "/", label: t("nav.courses") },
+          { to: "/", label: t("nav.courses"), activeFor: ["/courses"] },
           { to: "/me", label: t("nav.myCourses"), signedIn: true },
         ]}
       />

@@ -73,7 +73,8 @@ export const en = {
   "question.checking": "Checking…",
   "question.correct": "Correct",
   "question.incorrect": "Not quite",
-  "question.scored": "{score} of {max} points",
+  "question.scored_one": "{score} of {count} point",
+  "question.scored_other": "{score} of {count} points",
   "question.tryAgain": "Try again",
 
   "quiz.passAt": "Pass: {percent}",
@@ -190,7 +191,8 @@ export const es: Record<keyof typeof en, string> = {
   "question.checking": "Comprobando…",
   "question.correct": "Correcto",
   "question.incorrect": "No es correcto",
-  "question.scored": "{score} de {max} puntos",
+  "question.scored_one": "{score} de {count} punto",
+  "question.scored_other": "{score} de {count} puntos",
   "question.tryAgain": "Intentar de nuevo",
 
   "quiz.passAt": "Aprobado: {percent}",

@@ -14,7 +14,9 @@ export function OutlineNav({ course, progress, current }: { course: CourseOutlin
       <button type="button" className="outline-toggle" aria-expanded={open} aria-controls="outline-body" onClick={() => setOpen((o) => !o)}>
         <span>{t("outline.label")}</span>
         {progress && (
-          <span className="muted small">{t("course.requiredDone", { done: progress.completedItems, total: progress.requiredItems })}</span>
+          <span className="outline-count small" aria-hidden="true">
+            {progress.completedItems}/{progress.requiredItems}
+          </span>
         )}
         <svg className="chevron" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
           <path d="M4 6l4 4 4-4" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />

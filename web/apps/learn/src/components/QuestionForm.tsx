@@ -48,7 +48,7 @@ interface Props {
 
 /** One question with inputs for its kind: radios, checkboxes, a number or a text. */
 export function QuestionForm(p: Props) {
-  const { t, number } = useT();
+  const { t } = useT();
   const q = p.question;
   const errId = `${p.idPrefix}-error`;
   const promptId = `${p.idPrefix}-prompt`;
@@ -127,18 +127,18 @@ export function QuestionForm(p: Props) {
           {p.error}
         </p>
       )}
-      {p.grade && <GradeResult grade={p.grade} score={number(p.grade.score)} max={number(p.grade.max)} lang={p.lang} />}
+      {p.grade && <GradeResult grade={p.grade} lang={p.lang} />}
     </fieldset>
   );
 }
 
-export function GradeResult({ grade, score, max, lang }: { grade: Grade; score: string; max: string; lang?: string | undefined }) {
+export function GradeResult({ grade, lang }: { grade: Grade; lang?: string | undefined }) {
   const { t } = useT();
   return (
     <div className={`grade ${grade.correct ? "grade-correct" : "grade-incorrect"}`} data-testid="question-feedback">
       <p className="grade-verdict">
         <span aria-hidden="true">{grade.correct ? "✓" : "✗"}</span> {grade.correct ? t("question.correct") : t("question.incorrect")}
-        <span className="muted small"> · {t("question.scored", { score, max })}</span>
+        <span className="muted small"> · {t("question.scored", { score: grade.score, count: grade.max })}</span>
       </p>
       {grade.feedback && grade.feedback.length > 0 && (
         <ul className="grade-feedback" lang={lang}>

@@ -43,6 +43,14 @@ interface Tracker {
 
 const round = (x: number) => Math.round(x * 100) / 100;
 
+/** Splits plain text into paragraphs at blank lines; single line breaks reflow. */
+function paragraphs(text: string): string[] {
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s*\n\s*/g, " ").trim())
+    .filter(Boolean);
+}
+
 export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress }: Props) {
   const { t } = useT();
   const { client } = useSession();
@@ -250,8 +258,10 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
           <h2 id={`${itemId}-transcript`} className="h3">
             {t("video.transcript")}
           </h2>
-          <div className="transcript-text" lang={lang} tabIndex={0}>
-            {video.transcript}
+          <div className="transcript-text" lang={lang} tabIndex={0} aria-labelledby={`${itemId}-transcript`}>
+            {paragraphs(video.transcript).map((p, i) => (
+              <p key={i}>{p}</p>
+            ))}
           </div>
         </section>
       )}
@@ -268,7 +278,7 @@ function QuestionOverlay(props: {
   onContinue(): void;
   onSkip(): void;
 }) {
-  const { t, number } = useT();
+  const { t } = useT();
   const { client } = useSession();
   const q = props.vq.question;
   const [draft, setDraft] = useState<Draft>(emptyDraft);
@@ -309,7 +319,17 @@ function QuestionOverlay(props: {
 
   return (
     <div className="question-overlay">
-      <Dialog labelledBy={`${idPrefix}-title`} describedBy={`${idPrefix}-prompt`} className="question-dialog" testId="question-dialog">
+      <Dialog
+        labelledBy={`${idPrefix}-title`}
+        describedBy={`${idPrefix}-prompt`}
+        className="question-dialog"
+        testId="question-dialog"
+        onEscape={() => {
+          if (busy) return;
+          if (grade) props.onContinue();
+          else props.onSkip();
+        }}
+      >
         <form onSubmit={submit}>
           <p className="dialog-eyebrow" id={`${idPrefix}-title`}>
             {t("video.questionTitle", { time: formatClock(props.vq.at) })}
@@ -328,7 +348,7 @@ function QuestionOverlay(props: {
             autoFocus
           />
           <div aria-live="polite">
-            {grade && <GradeResult grade={grade} score={number(grade.score)} max={number(grade.max)} lang={props.lang} />}
+            {grade && <GradeResult grade={grade} lang={props.lang} />}
           </div>
           <div className="dialog-actions">
             {grade ? (

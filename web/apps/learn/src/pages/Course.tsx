@@ -196,7 +196,7 @@ function ItemRow({ item, courseId, progress, canOpen, lang }: { item: OutlineIte
       <span className="item-meta muted small">
         <ItemMeta item={item} />
         {item.optional && <span className="badge">{t("item.optional")}</span>}
-        {st.maxScore != null && st.maxScore > 0 && st.score != null && (
+        {st.status !== "not_started" && st.maxScore != null && st.maxScore > 0 && st.score != null && (
           <span className="badge badge-primary">{t("course.score", { score: st.score, max: st.maxScore })}</span>
         )}
       </span>

@@ -175,7 +175,7 @@ function ItemContent({ page, status, courseId, lang, onProgress }: { page: ItemP
   return (
     <div className="item-body">
       <p className="item-status" data-testid="item-status" data-status={status.status}>
-        <StatusIcon status={status.status} />
+        <StatusIcon status={status.status} decorative />
         <span>
           {status.status === "completed" && status.completedAt
             ? t("item.completedAt", { date: dateTime(status.completedAt) })

@@ -34,6 +34,8 @@ export interface NavLink {
   label: string;
   /** Shown only when signed in. */
   signedIn?: boolean;
+  /** Other path prefixes under which the link is the current section. */
+  activeFor?: string[];
 }
 
 /** The top bar of every app: brand, the app's links, language, and who is signed in. */
@@ -72,7 +74,8 @@ export function AppHeader({ links, appName }: { links: NavLink[]; appName?: stri
           {links
             .filter((l) => !l.signedIn || user)
             .map((l) => {
-              const active = l.to === "/" ? path === "/" : path === l.to || path.startsWith(l.to + "/");
+              const under = (p: string) => (p === "/" ? path === "/" : path === p || path.startsWith(p + "/"));
+              const active = under(l.to) || (l.activeFor ?? []).some(under);
               return (
                 <Link key={l.to} to={l.to} aria-current={active ? "page" : undefined}>
                   {l.label}

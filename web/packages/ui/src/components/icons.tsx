@@ -7,10 +7,10 @@ type Status = "not_started" | "in_progress" | "completed";
 const svg = { width: 20, height: 20, viewBox: "0 0 20 20", "aria-hidden": true, focusable: false } as const;
 
 /** A tick for done, a half circle for started, a ring for not started; with text for screen readers. */
-export function StatusIcon({ status }: { status: Status }) {
+export function StatusIcon({ status, decorative }: { status: Status; decorative?: boolean }) {
   const { t } = useI18n<UiKey>();
   return (
-    <span className={`status-icon status-${status}`} title={t(`status.${status}`)}>
+    <span className={`status-icon status-${status}`} title={decorative ? undefined : t(`status.${status}`)} aria-hidden={decorative || undefined}>
       {status === "completed" ? (
         <svg {...svg}>
           <circle cx="10" cy="10" r="9" fill="currentColor" />
@@ -26,7 +26,7 @@ export function StatusIcon({ status }: { status: Status }) {
           <circle cx="10" cy="10" r="8" fill="none" stroke="currentColor" strokeWidth="2" />
         </svg>
       )}
-      <span className="visually-hidden">{t(`status.${status}`)}</span>
+      {!decorative && <span className="visually-hidden">{t(`status.${status}`)}</span>}
     </span>
   );
 }
