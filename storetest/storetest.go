@@ -407,10 +407,13 @@ func logEnd(t *testing.T, s lyceum.Store) lyceum.EventPosition {
 	}
 }
 
-// readMine reads from pos to the end and keeps events of user.
-func readMine(t *testing.T, s lyceum.Store, pos lyceum.EventPosition, user string, page int) []lyceum.Event {
+// readMine reads from pos until it has seen want events of user (engines
+// may make an append visible to readers a little later: the Cassandra log
+// stays a few seconds behind now) and returns them in log order.
+func readMine(t *testing.T, s lyceum.Store, pos lyceum.EventPosition, user string, page, want int) []lyceum.Event {
 	t.Helper()
 	var out []lyceum.Event
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		evs, next, err := s.ReadEvents(ctx(t), pos, page)
 		check(t, err)
@@ -421,7 +424,11 @@ func readMine(t *testing.T, s lyceum.Store, pos lyceum.EventPosition, user strin
 			if next != pos {
 				t.Fatalf("empty read moved position from %q to %q", pos, next)
 			}
-			return out
+			if len(out) >= want || time.Now().After(deadline) {
+				return out
+			}
+			time.Sleep(100 * time.Millisecond)
+			continue
 		}
 		for _, e := range evs {
 			if e.UserID == user {
@@ -447,7 +454,7 @@ func testEventsAppendRead(t *testing.T, s lyceum.Store) {
 	check(t, s.AppendEvents(c, want[3:7]...)) // duplicates are ignored
 	check(t, s.AppendEvents(c))               // nothing to append
 
-	got := readMine(t, s, start, user, 7)
+	got := readMine(t, s, start, user, 7, len(want))
 	if len(got) != len(want) {
 		t.Fatalf("read %d events, want %d", len(got), len(want))
 	}
@@ -473,7 +480,7 @@ func testEventsAppendRead(t *testing.T, s lyceum.Store) {
 	// An event without payload reads back as an empty object or nothing.
 	e := lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: ms(time.Now()), Type: lyceum.EventEnrolled, UserID: user}
 	check(t, s.AppendEvents(c, e))
-	got = readMine(t, s, end, user, 100)
+	got = readMine(t, s, end, user, 100, 1)
 	if len(got) != 1 || (len(got[0].Payload) != 0 && string(got[0].Payload) != "{}") {
 		t.Fatalf("got %+v", got)
 	}
@@ -500,7 +507,7 @@ func testEventsConcurrent(t *testing.T, s lyceum.Store) {
 		}()
 	}
 	wg.Wait()
-	got := readMine(t, s, start, user, 50)
+	got := readMine(t, s, start, user, 50, writers*each)
 	seen := map[string]bool{}
 	for _, e := range got {
 		if seen[e.ID] {

@@ -1,0 +1,107 @@
+package cassandra_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/cassandra"
+	"github.com/lyceum/lyceum/storetest"
+)
+
+// The tests run against a real cluster: `make test` starts one node with
+// scripts/cassandra/cluster.sh and sets LYCEUM_TEST_CASSANDRA_HOSTS.
+func testConfig(t testing.TB) cassandra.Config {
+	hosts := os.Getenv("LYCEUM_TEST_CASSANDRA_HOSTS")
+	if hosts == "" {
+		t.Skip("no Cassandra: run `scripts/cassandra/cluster.sh start 1` and set LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 (make test does)")
+	}
+	dc := os.Getenv("LYCEUM_TEST_CASSANDRA_DC")
+	if dc == "" {
+		dc = "dc1"
+	}
+	rf := 1
+	if n := len(strings.Split(hosts, ",")); n >= 3 {
+		rf = 3
+	}
+	return cassandra.Config{
+		Hosts: strings.Split(hosts, ","), LocalDC: dc,
+		Keyspace:    fmt.Sprintf("lyceum_test_%d", time.Now().UnixNano()%1e9),
+		Replication: map[string]int{dc: rf},
+		EventLag:    time.Second,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *cassandra.DB
+	sharedErr  error
+)
+
+// sharedStore is one migrated keyspace for the whole run: conformance
+// tests use fresh random ids, so they do not see each other's data.
+func sharedStore(t *testing.T) *cassandra.DB {
+	cfg := testConfig(t)
+	sharedOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		shared, sharedErr = cassandra.Open(ctx, cfg)
+	})
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return shared
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) lyceum.Store { return sharedStore(t) })
+}
+
+// Several instances starting at once migrate the schema once, safely.
+func TestConcurrentMigrate(t *testing.T) {
+	cfg := testConfig(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			db, err := cassandra.Open(ctx, cfg)
+			if err == nil {
+				err = db.Ping(ctx)
+				db.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBadConfig(t *testing.T) {
+	ctx := context.Background()
+	for _, cfg := range []cassandra.Config{
+		{Hosts: nil, LocalDC: "dc1", Keyspace: "k"},
+		{Hosts: []string{"127.0.0.1"}, LocalDC: "", Keyspace: "k"},
+		{Hosts: []string{"127.0.0.1"}, LocalDC: "dc1", Keyspace: "bad-name; DROP"},
+		{Hosts: []string{"127.0.0.1"}, LocalDC: "dc1", Keyspace: "k", Replication: map[string]int{"dc1": 0}},
+	} {
+		if _, err := cassandra.Open(ctx, cfg); err == nil {
+			t.Errorf("Open(%+v) accepted a bad config", cfg)
+		}
+	}
+}
