@@ -23,6 +23,7 @@ import (
 	"github.com/lyceum/lyceum/auth"
 	"github.com/lyceum/lyceum/blob"
 	"github.com/lyceum/lyceum/bundle"
+	"github.com/lyceum/lyceum/cassandra"
 	"github.com/lyceum/lyceum/httpapi"
 	"github.com/lyceum/lyceum/learning"
 	"github.com/lyceum/lyceum/sqlite"
@@ -33,6 +34,11 @@ import (
 type Config struct {
 	Addr    string // listen address, host:port
 	DataDir string // embedded store, blobs
+
+	// Store is the learning store's engine: "sqlite" (embedded, in DataDir)
+	// or "cassandra" (Cassandra below).
+	Store     string
+	Cassandra cassandra.Config
 
 	SecureCookies  bool  // mark cookies Secure behind a TLS proxy
 	MaxUploadBytes int64 // largest course bundle upload
@@ -52,7 +58,8 @@ type Config struct {
 // Default returns the configuration `lyceum serve` starts with.
 func Default() Config {
 	return Config{
-		Addr: "127.0.0.1:8080", DataDir: "data", MaxUploadBytes: 512 << 20,
+		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", MaxUploadBytes: 512 << 20,
+		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
 	}
 }
@@ -64,6 +71,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return errors.New("--data: a data directory is required")
+	}
+	if c.Store != "sqlite" && c.Store != "cassandra" {
+		return fmt.Errorf("--store %q: want sqlite or cassandra", c.Store)
 	}
 	if c.MaxUploadBytes <= 0 {
 		return errors.New("--max-upload-mb must be positive")
@@ -100,7 +110,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "lyceum.db"))
+	store, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +135,15 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
+func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (lyceum.Store, error) {
+	if cfg.Store == "cassandra" {
+		cc := cfg.Cassandra
+		cc.Logger = logger
+		return cassandra.Open(ctx, cc)
+	}
+	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "lyceum.db"))
+}
+
 // Listen binds the address; Addr then tells the actual one (port 0 picks).
 func (s *Server) Listen() error {
 	l, err := net.Listen("tcp", s.cfg.Addr)
@@ -147,7 +166,7 @@ func (s *Server) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	s.logger.Info("lyceum serving", "addr", "http://"+s.Addr(), "data", s.cfg.DataDir)
+	s.logger.Info("lyceum serving", "addr", "http://"+s.Addr(), "data", s.cfg.DataDir, "store", s.cfg.Store)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
 	select {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,18 +15,32 @@ import (
 	"github.com/lyceum/lyceum/simulate"
 )
 
-// openOffline opens the data dir for a command-line tool.
-func openOffline(ctx context.Context, dataDir string, stderr io.Writer) (*server.Server, error) {
-	cfg := server.Default()
-	cfg.DataDir = dataDir
+// offline is the store a command-line tool works on: the same flags as
+// serve's for choosing and reaching it.
+type offline struct {
+	cfg    server.Config
+	finish func() error
+}
+
+func offlineFlags(fs *flag.FlagSet) *offline {
+	o := &offline{cfg: server.Default()}
+	o.finish = storeFlags(fs, &o.cfg)
+	return o
+}
+
+// open opens the store for a command-line tool.
+func (o *offline) open(ctx context.Context, stderr io.Writer) (*server.Server, error) {
+	if err := o.finish(); err != nil {
+		return nil, err
+	}
 	logger, _ := newLogger(stderr, "warn", "text")
-	cfg.Logger = logger
-	return server.Open(ctx, cfg)
+	o.cfg.Logger = logger
+	return server.Open(ctx, o.cfg)
 }
 
 func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("user create", stderr)
-	data := fs.String("data", "data", "data directory")
+	store := offlineFlags(fs)
 	email := fs.String("email", "", "email address (required)")
 	name := fs.String("name", "", "display name (default: the part of the email before @)")
 	pwFile := fs.String("password-file", "", "file whose first line is the password (required; - reads stdin)")
@@ -54,7 +69,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *name == "" {
 		*name, _, _ = strings.Cut(*email, "@")
 	}
-	srv, err := openOffline(ctx, *data, stderr)
+	srv, err := store.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -69,7 +84,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func courseImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("course import", stderr)
-	data := fs.String("data", "data", "data directory")
+	store := offlineFlags(fs)
 	owner := fs.String("owner", "", "email of the instructor or admin who owns the course (default: the built-in Lyceum account, which admins manage)")
 	publish := fs.Bool("publish", false, "publish the course after importing it")
 	if err := parse(fs, args); err != nil {
@@ -79,7 +94,7 @@ func courseImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return errors.New("usage: lyceum course import [--owner EMAIL] [--publish] DIR")
 	}
 	dir := fs.Arg(0)
-	srv, err := openOffline(ctx, *data, stderr)
+	srv, err := store.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -114,14 +129,14 @@ func courseImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func courseExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("course export", stderr)
-	data := fs.String("data", "data", "data directory")
+	store := offlineFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
 		return errors.New("usage: lyceum course export ID DIR")
 	}
-	srv, err := openOffline(ctx, *data, stderr)
+	srv, err := store.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -135,11 +150,11 @@ func courseExport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("migrate", stderr)
-	data := fs.String("data", "data", "data directory")
+	store := offlineFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	srv, err := openOffline(ctx, *data, stderr)
+	srv, err := store.open(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -149,7 +164,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 func simulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("simulate", stderr)
-	data := fs.String("data", "data", "data directory")
+	store := offlineFlags(fs)
 	var cfg simulate.Config
 	fs.IntVar(&cfg.Learners, "learners", 100, "how many learners to simulate")
 	fs.IntVar(&cfg.Days, "days", 7, "over how many days (ending now) their activity is spread")
@@ -158,7 +173,7 @@ func simulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	srv, err := openOffline(ctx, *data, stderr)
+	srv, err := store.open(ctx, stderr)
 	if err != nil {
 		return err
 	}

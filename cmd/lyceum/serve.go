@@ -13,7 +13,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.Default()
 	fs := newFlags("serve", stderr)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address host:port")
-	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (embedded store, blobs)")
+	finishStore := storeFlags(fs, &cfg)
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (set behind a TLS-terminating proxy)")
 	uploadMB := fs.Int64("max-upload-mb", cfg.MaxUploadBytes>>20, "largest course bundle upload, MiB")
 	fs.StringVar(&cfg.SampleCourse, "sample-course", "", "course bundle directory to import and publish on first start")
@@ -22,6 +22,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := finishStore(); err != nil {
 		return err
 	}
 	cfg.MaxUploadBytes = *uploadMB << 20
