@@ -57,7 +57,13 @@ function Enrollments({ load }: { load: (s: AbortSignal) => Promise<{ enrollments
                 </div>
                 <div className="enrollment-progress">
                   <ProgressBar percent={percent} label={t("course.progressOf", { title: course.title })} />
-                  {enrollment.completedAt && <span className="badge badge-success">{t("status.completed")}</span>}
+                  <div className="enrollment-actions">
+                    {enrollment.completedAt && <span className="badge badge-success">{t("status.completed")}</span>}
+                    <Link to={coursePath(course.id)} className="btn btn-secondary btn-small">
+                      {enrollment.completedAt ? t("course.review") : percent > 0 ? t("course.continue") : t("course.start")}
+                      <span className="visually-hidden">: {course.title}</span>
+                    </Link>
+                  </div>
                 </div>
               </li>
             ))}

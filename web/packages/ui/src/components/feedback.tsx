@@ -14,7 +14,9 @@ export function errorText(err: unknown, t: I18n<UiKey>["t"]): string {
 
 export function ErrorMessage({ error, onRetry, children }: { error: unknown; onRetry?: () => void; children?: ReactNode }) {
   const { t } = useI18n<UiKey>();
-  const ref = error instanceof ApiError ? error.requestId : undefined;
+  // A reference helps support find a server failure in the logs; for a
+  // wrong password or a missing field it is only noise.
+  const ref = error instanceof ApiError && error.status >= 500 ? error.requestId : undefined;
   return (
     <div className="alert alert-error" role="alert">
       <p>{errorText(error, t)}</p>
