@@ -38,8 +38,12 @@ test: vet test-go test-web test-e2e
 vet:
 	$(GO) vet ./...
 
+# Go tests run against a real one-node Cassandra (scripts/cassandra), which
+# is started first and stopped after, whatever the outcome.
 test-go: media
-	$(GO) test -count=1 ./...
+	scripts/cassandra/cluster.sh start 1 >/dev/null
+	LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 $(GO) test -count=1 ./... ; status=$$?; \
+		scripts/cassandra/cluster.sh stop >/dev/null; exit $$status
 
 test-web: web-deps
 	cd web && npm test

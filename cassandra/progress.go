@@ -18,8 +18,9 @@ func (db *DB) Enroll(ctx context.Context, e *lyceum.Enrollment) error {
 	if e.CompletedAt != nil {
 		completed = e.CompletedAt
 	}
-	_, err := db.s.Query(`INSERT INTO enrollments_by_user (user_id, course_id, enrolled_at, completed_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
-		e.UserID, e.CourseID, e.EnrolledAt, completed).WithContext(ctx).ScanCAS(nil, nil, nil, nil)
+	// Retrying is safe: a second attempt finds the row and changes nothing.
+	_, err := db.q(ctx, `INSERT INTO enrollments_by_user (user_id, course_id, enrolled_at, completed_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
+		e.UserID, e.CourseID, e.EnrolledAt, completed).ScanCAS(nil, nil, nil, nil)
 	if err != nil {
 		return fmt.Errorf("enroll: %w", err)
 	}

@@ -12,8 +12,10 @@ import (
 // uniqueness is needed), then writes the user.
 func (db *DB) CreateUser(ctx context.Context, u *lyceum.User) error {
 	var owner string
-	applied, err := db.s.Query(`INSERT INTO users_by_email (email, user_id) VALUES (?, ?) IF NOT EXISTS`, u.Email, u.ID).
-		WithContext(ctx).ScanCAS(nil, &owner)
+	// Retrying the claim is safe (see below), so it is marked idempotent
+	// and survives a coordinator's death.
+	applied, err := db.q(ctx, `INSERT INTO users_by_email (email, user_id) VALUES (?, ?) IF NOT EXISTS`, u.Email, u.ID).
+		ScanCAS(nil, &owner)
 	if err != nil {
 		return fmt.Errorf("create user: %w", err)
 	}
