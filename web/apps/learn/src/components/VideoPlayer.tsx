@@ -278,7 +278,7 @@ function QuestionOverlay(props: {
   onContinue(): void;
   onSkip(): void;
 }) {
-  const { t } = useT();
+  const { t, locale } = useT();
   const { client } = useSession();
   const q = props.vq.question;
   const [draft, setDraft] = useState<Draft>(emptyDraft);
@@ -306,7 +306,7 @@ function QuestionOverlay(props: {
       setGrade(res.grade);
       props.onAnswered(res.grade, res.answer, { status: res.status, course: res.course });
     } catch (err) {
-      setProblem(errorText(err, t));
+      setProblem(errorText(err, t, locale));
     } finally {
       setBusy(false);
     }

@@ -38,10 +38,12 @@ export function AuthPage({ mode }: { mode: Mode }) {
     }
   }
 
-  // A validation error about one field is shown under that field.
-  const fieldError = (f: string) =>
-    error instanceof ApiError && error.code === "invalid" && error.field === f && error.message ? error.message : undefined;
+  // A validation error about one field is shown under that field, in the
+  // viewer's language (the rules are known: see auth.*Rule).
+  const fieldError = (f: "email" | "password" | "name") =>
+    error instanceof ApiError && error.code === "invalid" && error.field === f ? t(`auth.${f}Rule`) : undefined;
   const shownUnderField = error instanceof ApiError && error.code === "invalid" && ["email", "password", "name"].includes(error.field ?? "");
+  const formError = authError(error, mode, t);
   const other = mode === "login" ? "/signup" : "/login";
   const nextQuery = next === "/" ? "" : `?next=${encodeURIComponent(next)}`;
 
@@ -59,7 +61,7 @@ export function AuthPage({ mode }: { mode: Mode }) {
                 type="text"
                 autoComplete="name"
                 required
-                maxLength={200}
+                maxLength={100}
                 value={name}
                 onChange={(e) => setName(e.target.value)}
                 aria-invalid={fieldError("name") ? true : undefined}
@@ -93,7 +95,8 @@ export function AuthPage({ mode }: { mode: Mode }) {
               type="password"
               autoComplete={mode === "login" ? "current-password" : "new-password"}
               required
-              minLength={mode === "signup" ? 8 : undefined}
+              minLength={mode === "signup" ? 10 : undefined}
+              maxLength={256}
               value={password}
               onChange={(e) => setPassword(e.target.value)}
               aria-invalid={fieldError("password") ? true : undefined}
@@ -103,7 +106,15 @@ export function AuthPage({ mode }: { mode: Mode }) {
               }
             />
           </Field>
-          {error != null && !shownUnderField && <ErrorMessage error={error} />}
+          {error != null &&
+            !shownUnderField &&
+            (formError ? (
+              <p className="alert alert-error" role="alert">
+                {formError}
+              </p>
+            ) : (
+              <ErrorMessage error={error} />
+            ))}
           <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
             {busy ? t("auth.working") : mode === "login" ? t("nav.login") : t("auth.createAccount")}
           </button>
@@ -115,6 +126,16 @@ export function AuthPage({ mode }: { mode: Mode }) {
       </div>
     </div>
   );
+}
+
+/** The errors of signing in and up that have their own words. */
+function authError(err: unknown, mode: Mode, t: ReturnType<typeof useT>["t"]): string | null {
+  if (!(err instanceof ApiError)) return null;
+  if (err.code === "unauthorized" && mode === "login") return t("auth.badCredentials");
+  if (err.code === "conflict" && mode === "signup") return t("auth.emailTaken");
+  if (err.code === "too_many_requests")
+    return err.retryAfter ? t("auth.tooManyWait", { seconds: Math.ceil(err.retryAfter) }) : t("error.too_many_requests");
+  return null;
 }
 
 function Field(props: { id: string; label: string; error?: string | undefined; hint?: string | undefined; children: React.ReactNode }) {

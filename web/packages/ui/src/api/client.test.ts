@@ -58,6 +58,21 @@ describe("API client", () => {
     expect(e2).toMatchObject({ status: 429, code: "too_many_requests", fromServer: false });
   });
 
+  it("keeps Retry-After and maps 415 and 422 without a body", async () => {
+    const f = fakeFetch(
+      new Response(JSON.stringify({ error: { code: "too_many_requests", message: "slow down" } }), {
+        status: 429,
+        headers: { "Retry-After": "12" },
+      }),
+      new Response("", { status: 415 }),
+      new Response("", { status: 422 }),
+    );
+    const c = createClient({ fetch: f.fetch });
+    expect(await c.login({ email: "a@b.co", password: "x" }).catch((e) => e)).toMatchObject({ code: "too_many_requests", retryAfter: 12 });
+    expect(await c.courses().catch((e) => e)).toMatchObject({ code: "bad_request" });
+    expect(await c.courses().catch((e) => e)).toMatchObject({ code: "invalid" });
+  });
+
   it("reports a network failure as code network", async () => {
     const f = fakeFetch(new TypeError("Failed to fetch"));
     const err = await createClient({ fetch: f.fetch }).courses().catch((e) => e);

@@ -66,12 +66,19 @@ export class ApiError extends Error {
   readonly requestId: string | undefined;
   /** True when the message came from the server and may be shown as it is. */
   readonly fromServer: boolean;
+  /** With too_many_requests: seconds to wait (the Retry-After header), if sent. */
+  readonly retryAfter: number | undefined;
 
   constructor(
     status: number,
     code: ErrorCode | ClientErrorCode,
     message: string,
-    opts: { field?: string | undefined; requestId?: string | undefined; fromServer?: boolean } = {},
+    opts: {
+      field?: string | undefined;
+      requestId?: string | undefined;
+      fromServer?: boolean;
+      retryAfter?: number | undefined;
+    } = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -80,6 +87,7 @@ export class ApiError extends Error {
     this.field = opts.field;
     this.requestId = opts.requestId;
     this.fromServer = opts.fromServer ?? false;
+    this.retryAfter = opts.retryAfter;
   }
 }
 
@@ -90,6 +98,7 @@ const codeByStatus: Record<number, ErrorCode> = {
   404: "not_found",
   409: "conflict",
   413: "too_large",
+  415: "bad_request",
   422: "invalid",
   429: "too_many_requests",
 };
@@ -109,6 +118,8 @@ const knownCodes = new Set<string>([
 /** Turns a non-2xx fetch response into an ApiError. */
 export async function errorFromResponse(res: globalThis.Response): Promise<ApiError> {
   const fallback = codeByStatus[res.status] ?? "internal";
+  const ra = Number(res.headers.get("Retry-After"));
+  const retryAfter = Number.isFinite(ra) && ra > 0 ? ra : undefined;
   let body: unknown;
   try {
     body = await res.json();
@@ -122,9 +133,10 @@ export async function errorFromResponse(res: globalThis.Response): Promise<ApiEr
       field: typeof e.field === "string" ? e.field : undefined,
       requestId: typeof e.requestId === "string" ? e.requestId : undefined,
       fromServer: e.message !== "",
+      retryAfter,
     });
   }
-  return new ApiError(res.status, fallback, "", { requestId: res.headers.get("X-Request-Id") ?? undefined });
+  return new ApiError(res.status, fallback, "", { requestId: res.headers.get("X-Request-Id") ?? undefined, retryAfter });
 }
 
 export interface ClientOptions {
@@ -185,9 +197,10 @@ export function createClient(opts: ClientOptions = {}) {
   async function request<T>(method: Method, path: string, o: RequestOptions = {}): Promise<T> {
     const tokenUsed = csrfToken;
     let res = await send(method, path, o);
-    // A 403 on a write may be a stale CSRF token (the user signed in again in
-    // another tab): fetch the session's token once and retry if it changed.
-    if (res.status === 403 && method !== "GET" && !path.startsWith("/api/v1/auth/")) {
+    // A 403 on a write may be a stale or unknown CSRF token (the user signed
+    // in again in another tab, or the page has not read /me yet): fetch the
+    // session's token once and retry if it changed.
+    if (res.status === 403 && method !== "GET" && path !== "/api/v1/me") {
       const fresh = await refreshToken();
       if (fresh && fresh !== tokenUsed) res = await send(method, path, o);
     }

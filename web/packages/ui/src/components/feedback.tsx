@@ -1,25 +1,36 @@
 import type { ReactNode } from "react";
 import { ApiError } from "../api/client";
+import { DEFAULT_LOCALE, type Locale } from "../i18n/core";
 import { useI18n, type I18n } from "../i18n/react";
 import type { UiKey } from "../i18n/messages";
 
-/** The text to show for an error: the server's message when it sent one. */
-export function errorText(err: unknown, t: I18n<UiKey>["t"]): string {
+/**
+ * The text to show for an error. In English, the server's message when it
+ * sent one (it is written for people); in other languages the translated
+ * text for the error's code, since the server speaks English only.
+ */
+export function errorText(err: unknown, t: I18n<UiKey>["t"], locale: Locale = DEFAULT_LOCALE): string {
   if (err instanceof ApiError) {
-    if (err.fromServer && err.message) return err.message;
+    if (err.fromServer && err.message && locale === DEFAULT_LOCALE) return err.message;
     return t(`error.${err.code}` as UiKey);
   }
   return t("error.internal");
 }
 
 export function ErrorMessage({ error, onRetry, children }: { error: unknown; onRetry?: () => void; children?: ReactNode }) {
-  const { t } = useI18n<UiKey>();
+  const { t, locale } = useI18n<UiKey>();
   // A reference helps support find a server failure in the logs; for a
   // wrong password or a missing field it is only noise.
   const ref = error instanceof ApiError && error.status >= 500 ? error.requestId : undefined;
   return (
     <div className="alert alert-error" role="alert">
-      <p>{errorText(error, t)}</p>
+      <p>{errorText(error, t, locale)}</p>
+      {/* Elsewhere than in English, the server's own words as a detail. */}
+      {error instanceof ApiError && error.fromServer && locale !== DEFAULT_LOCALE && error.code !== "internal" && (
+        <p className="small" lang="en">
+          {error.message}
+        </p>
+      )}
       {ref && <p className="muted small">{t("error.reference", { id: ref })}</p>}
       {children}
       {onRetry && (
