@@ -56,6 +56,8 @@ export const en = {
   "video.questionTitle": "Question at {time}",
   "video.continue": "Continue",
   "video.skip": "Skip for now",
+  "video.answerSkipped_one": "Answer the skipped question",
+  "video.answerSkipped_other": "Answer the {count} skipped questions",
   "video.watched": "{percent} watched",
 
   "question.number": "Question {n}",
@@ -180,6 +182,8 @@ export const es: Record<keyof typeof en, string> = {
   "video.questionTitle": "Pregunta en {time}",
   "video.continue": "Continuar",
   "video.skip": "Saltar por ahora",
+  "video.answerSkipped_one": "Responder la pregunta saltada",
+  "video.answerSkipped_other": "Responder las {count} preguntas saltadas",
   "video.watched": "{percent} visto",
 
   "question.number": "Pregunta {n}",

@@ -62,7 +62,9 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
   });
   const [active, setActive] = useState<VideoQuestion | null>(null);
   const [resumedAt, setResumedAt] = useState<number | null>(null);
+  // Questions skipped in this visit: not asked again until the learner asks for them.
   const skipped = useRef(new Set<string>());
+  const [skippedCount, setSkippedCount] = useState(0);
   const tracker = useRef<Tracker>({ from: null, last: 0, closed: null, lastReport: 0 });
 
   const pending = useMemo(
@@ -132,7 +134,12 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
       tr.last = v.currentTime;
       report("paused");
     };
-    const onEnded = () => report("ended");
+    const onEnded = () => {
+      report("ended");
+      // A question at the very end (or past the file's real end) is asked now.
+      const q = pendingRef.current.find((x) => !skipped.current.has(x.question.id));
+      if (q && !activeRef.current) setActive(q);
+    };
     const onSeeking = () => {
       if (tr.from !== null && tr.last > tr.from) tr.closed = [tr.from, tr.last];
       tr.from = null;
@@ -195,13 +202,26 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
 
   function closeQuestion(skip: boolean) {
     const q = activeRef.current;
-    if (q && skip) skipped.current.add(q.question.id);
+    if (q && skip) {
+      skipped.current.add(q.question.id);
+      setSkippedCount(skipped.current.size);
+    }
     setActive(null);
     const v = ref.current;
     if (v && !v.ended) v.play().catch(() => {});
   }
 
   const answeredCount = video.questions.length - pending.length;
+  const skippedPending = skippedCount > 0 ? pending.filter((q) => skipped.current.has(q.question.id)) : [];
+
+  function askSkipped() {
+    const q = skippedPending[0];
+    if (!q) return;
+    skipped.current.delete(q.question.id);
+    setSkippedCount(skipped.current.size);
+    ref.current?.pause();
+    setActive(q);
+  }
 
   return (
     <div className="video-player">
@@ -241,6 +261,14 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
         {video.questions.length > 0 && (
           <p className="muted small">
             {t("video.questionsAnswered", { done: answeredCount, total: video.questions.length })}
+            {skippedPending.length > 0 && !active && (
+              <>
+                {" "}
+                <button type="button" className="link-button" onClick={askSkipped}>
+                  {t("video.answerSkipped", { count: skippedPending.length })}
+                </button>
+              </>
+            )}
           </p>
         )}
         {resumedAt != null && (
