@@ -122,13 +122,14 @@ async function main() {
     }
   }
 
-  console.log("\napp      result  time    first-load JS (gzip)  all JS (gzip)  CSS (gzip)  base");
+  const w = Math.max(8, ...results.map((r) => r.name.length + 1));
+  console.log(`\n${"app".padEnd(w)} result  time    first-load JS (gzip)  all JS (gzip)  CSS (gzip)  base`);
   for (const r of results) {
     const s = r.sizes;
     const first = s ? `${kb(s.initialJs)} KB${r.budget != null ? ` / ${r.budget} KB` : ""}` : "-";
     console.log(
       [
-        r.name.padEnd(8),
+        r.name.padEnd(w),
         (r.ok ? "ok" : "FAILED").padEnd(7),
         `${(r.ms / 1000).toFixed(1)}s`.padEnd(7),
         first.padEnd(21),
