@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useRef, type ReactNode } from "react";
-import { AppHeader, createClient, I18nProvider, Loading, matchPath, SessionProvider, useLocation, useSession } from "@lyceum/ui";
+import { AppHeader, createClient, ErrorBoundary, I18nProvider, Loading, matchPath, SessionProvider, useLocation, useSession } from "@lyceum/ui";
 import { catalogs, useT } from "./i18n";
 import { CatalogPage } from "./pages/Catalog";
 import { CoursePage } from "./pages/Course";
@@ -73,7 +73,10 @@ function Shell() {
         ]}
       />
       <main id="main" ref={mainRef} tabIndex={-1}>
-        <Suspense fallback={<div className="container"><Loading /></div>}>{r.page}</Suspense>
+        {/* Moving between items of one course keeps the player (and its outline) mounted. */}
+        <ErrorBoundary key={r.itemId ? `player:${r.courseId}` : path}>
+          <Suspense fallback={<div className="container"><Loading /></div>}>{r.page}</Suspense>
+        </ErrorBoundary>
       </main>
     </>
   );

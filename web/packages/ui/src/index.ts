@@ -9,4 +9,5 @@ export * from "./hooks";
 export * from "./components/feedback";
 export * from "./components/icons";
 export * from "./components/dialog";
+export * from "./components/boundary";
 export * from "./components/header";
