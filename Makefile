@@ -8,7 +8,7 @@ ADDR    ?= 127.0.0.1:8080
 BIN     := bin/lyceum
 SAMPLE  := courses/sample
 
-.PHONY: run build web web-deps media test test-go test-web test-e2e vet clean
+.PHONY: run build web web-deps media test test-go test-web test-e2e test-availability vet clean
 
 ## run: build everything and serve on http://127.0.0.1:8080 with data in ./data
 run: build media
@@ -33,7 +33,7 @@ media:
 	scripts/sample-media.sh $(SAMPLE)
 
 ## test: the whole suite, on a fresh machine too
-test: vet test-go test-web test-e2e
+test: vet test-go test-web test-e2e test-availability
 
 vet:
 	$(GO) vet ./...
@@ -43,6 +43,13 @@ vet:
 test-go: media
 	scripts/cassandra/cluster.sh start 1 >/dev/null
 	LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 $(GO) test -count=1 ./... ; status=$$?; \
+		scripts/cassandra/cluster.sh stop >/dev/null; exit $$status
+
+# Availability: Lyceum on a 3-node cluster keeps serving through kill -9 of
+# a node and a rolling restart (server/availability_test.go).
+test-availability:
+	scripts/cassandra/cluster.sh start 3 >/dev/null
+	LYCEUM_TEST_CASSANDRA_NODES=3 $(GO) test -count=1 -v -timeout 20m -run TestAvailability ./server ; status=$$?; \
 		scripts/cassandra/cluster.sh stop >/dev/null; exit $$status
 
 test-web: web-deps
