@@ -40,17 +40,20 @@ vet:
 
 # Go tests run against a real one-node Cassandra (scripts/cassandra), which
 # is started first and stopped after, whatever the outcome.
+CASSANDRA_1 := CASSANDRA_HOME_DIR=$(CURDIR)/.cache/cassandra-test-1
+CASSANDRA_3 := CASSANDRA_HOME_DIR=$(CURDIR)/.cache/cassandra-test-3
+
 test-go: media
-	scripts/cassandra/cluster.sh start 1 >/dev/null
+	$(CASSANDRA_1) scripts/cassandra/cluster.sh start 1 >/dev/null
 	LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 $(GO) test -count=1 ./... ; status=$$?; \
-		scripts/cassandra/cluster.sh stop >/dev/null; exit $$status
+		$(CASSANDRA_1) scripts/cassandra/cluster.sh wipe >/dev/null; exit $$status
 
 # Availability: Lyceum on a 3-node cluster keeps serving through kill -9 of
 # a node and a rolling restart (server/availability_test.go).
 test-availability:
-	scripts/cassandra/cluster.sh start 3 >/dev/null
-	LYCEUM_TEST_CASSANDRA_NODES=3 $(GO) test -count=1 -v -timeout 20m -run TestAvailability ./server ; status=$$?; \
-		scripts/cassandra/cluster.sh stop >/dev/null; exit $$status
+	$(CASSANDRA_3) scripts/cassandra/cluster.sh start 3 >/dev/null
+	$(CASSANDRA_3) LYCEUM_TEST_CASSANDRA_NODES=3 $(GO) test -count=1 -v -timeout 20m -run TestAvailability ./server ; status=$$?; \
+		$(CASSANDRA_3) scripts/cassandra/cluster.sh wipe >/dev/null; exit $$status
 
 test-web: web-deps
 	cd web && npm test
