@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,6 +42,7 @@ type Server struct {
 	Ready func(ctx context.Context) error
 
 	routes   []route
+	gzipped  sync.Map // web file name → gzipped bytes
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }

@@ -152,7 +152,7 @@ func (s *Service) MyCourses(ctx context.Context, u *lyceum.User) ([]EnrollmentVi
 	}
 	out := []EnrollmentView{}
 	for _, e := range es {
-		c, err := s.Store.CourseByID(ctx, e.CourseID)
+		c, err := s.course(ctx, e.CourseID)
 		if errors.Is(err, lyceum.ErrNotFound) {
 			continue
 		}

@@ -210,6 +210,9 @@ var videoEvents = map[string]lyceum.EventType{
 	"seeked": lyceum.EventVideoSeeked, "ended": lyceum.EventVideoCompleted,
 }
 
+// durationSlack is how far past a video's declared duration a report may go.
+const durationSlack = 5.0
+
 // maxWatchedSpan bounds one report's watched range: the player reports at
 // least every few seconds while playing.
 const maxWatchedSpan = 120.0
@@ -233,7 +236,9 @@ func (s *Service) ReportVideo(ctx context.Context, u *lyceum.User, courseID, ite
 		return nil, lyceum.Invalid("itemId", "item %s is a %s, not a video", itemID, it.Kind)
 	}
 	dur := it.Video.DurationSeconds
-	if !finite(r.Position) || r.Position < 0 || r.Position > dur+1 {
+	// Players report a little past the declared duration when the file is
+	// slightly longer; such reports are clamped, not refused.
+	if !finite(r.Position) || r.Position < 0 || r.Position > dur+durationSlack {
 		return nil, lyceum.Invalid("position", "must be between 0 and the video's duration (%.1f s)", dur)
 	}
 	var segments []int
@@ -242,7 +247,7 @@ func (s *Service) ReportVideo(ctx context.Context, u *lyceum.User, courseID, ite
 			return nil, lyceum.Invalid("watchedFrom", "watchedFrom and watchedTo go together")
 		}
 		from, to := *r.WatchedFrom, *r.WatchedTo
-		if !finite(from) || !finite(to) || from < 0 || to < from || to > dur+1 {
+		if !finite(from) || !finite(to) || from < 0 || to < from || to > dur+durationSlack {
 			return nil, lyceum.Invalid("watchedTo", "need 0 ≤ watchedFrom ≤ watchedTo ≤ duration (%.1f s)", dur)
 		}
 		if to-from > maxWatchedSpan {

@@ -26,6 +26,24 @@ type Service struct {
 	// Now is the clock; nil is lyceum.TimeNow. The simulator sets a virtual
 	// clock so that days of activity take minutes.
 	Now func() time.Time
+	// CourseCacheTTL is how long a decoded course is reused; 0 reads the
+	// store every time. Changes made through another instance show after it.
+	CourseCacheTTL time.Duration
+
+	courses courseCache
+}
+
+// course reads a course through the cache. The result is shared: do not
+// change it; copy it first.
+func (s *Service) course(ctx context.Context, id string) (*lyceum.Course, error) {
+	return s.courses.get(ctx, s.Store, id, s.CourseCacheTTL)
+}
+
+// putCourse stores a course and drops it from the cache.
+func (s *Service) putCourse(ctx context.Context, c *lyceum.Course) error {
+	err := s.Store.PutCourse(ctx, c)
+	s.courses.forget(c.ID)
+	return err
 }
 
 func (s *Service) now() time.Time {
@@ -58,7 +76,7 @@ func (s *Service) record(ctx context.Context, events ...lyceum.Event) error {
 // visibleCourse returns course id if u may see it: published, or u may edit
 // it. Otherwise it is not found, so unpublished courses do not leak.
 func (s *Service) visibleCourse(ctx context.Context, u *lyceum.User, id string) (*lyceum.Course, error) {
-	c, err := s.Store.CourseByID(ctx, id)
+	c, err := s.course(ctx, id)
 	if err != nil {
 		return nil, err
 	}

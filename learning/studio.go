@@ -73,7 +73,7 @@ func (s *Service) ImportCourse(ctx context.Context, u *lyceum.User, fsys fs.FS) 
 	if err := c.Validate(); err != nil {
 		return nil, false, err
 	}
-	if err := s.Store.PutCourse(ctx, c); err != nil {
+	if err := s.putCourse(ctx, c); err != nil {
 		return nil, false, err
 	}
 	return c, created, nil
@@ -103,11 +103,12 @@ func (s *Service) SetPublished(ctx context.Context, u *lyceum.User, id string, p
 	if c.Published == published {
 		return c, nil
 	}
-	c.Published, c.UpdatedAt = published, s.now()
-	if err := s.Store.PutCourse(ctx, c); err != nil {
+	cp := *c // c may be shared through the cache
+	cp.Published, cp.UpdatedAt = published, s.now()
+	if err := s.putCourse(ctx, &cp); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return &cp, nil
 }
 
 // ExportCourse writes a course u may edit as a zip of its bundle.

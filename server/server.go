@@ -47,6 +47,9 @@ type Config struct {
 	// when no course with its id exists ("" imports nothing).
 	SampleCourse string
 
+	// CourseCacheTTL is how long an instance reuses a decoded course.
+	CourseCacheTTL time.Duration
+
 	PasswordParams auth.Params
 	LoginBurst     int           // login attempts allowed at once per address or account
 	LoginEvery     time.Duration // one more attempt allowed per this interval
@@ -60,7 +63,7 @@ func Default() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", MaxUploadBytes: 512 << 20,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
-		PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
+		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
 	}
 }
 
@@ -121,7 +124,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, Store: store, Blobs: blobs, logger: logger}
 	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery)}
-	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger}
+	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,

@@ -24,6 +24,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -36,8 +37,18 @@ func main() {
 	conns := flag.Int("c", 64, "concurrent connections")
 	dur := flag.Duration("d", 10*time.Second, "duration of each target")
 	sample := flag.String("course", "courses/sample", "course bundle to import")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*conns, *dur, *sample); err != nil {
+		pprof.StopCPUProfile()
 		log.Fatal(err)
 	}
 }
