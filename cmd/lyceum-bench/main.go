@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,11 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "duration of each target")
 	sample := flag.String("course", "courses/sample", "course bundle to import")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	store := flag.String("store", "sqlite", "learning store: sqlite (embedded) or cassandra")
+	hosts := flag.String("cassandra-hosts", "127.0.0.1", "Cassandra contact points, comma-separated")
+	rf := flag.Int("cassandra-rf", 1, "replication factor of the benchmark keyspace")
+	label := flag.String("label", "", "name of this setup in the output (default: the store)")
+	noBare := flag.Bool("no-bare", false, "skip the bare net/http baseline")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -47,13 +53,25 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*conns, *dur, *sample); err != nil {
+	setup := benchSetup{store: *store, hosts: strings.Split(*hosts, ","), rf: *rf, label: *label, bare: !*noBare}
+	if setup.label == "" {
+		setup.label = setup.store
+	}
+	if err := run(*conns, *dur, *sample, setup); err != nil {
 		pprof.StopCPUProfile()
 		log.Fatal(err)
 	}
 }
 
-func run(conns int, dur time.Duration, sample string) error {
+type benchSetup struct {
+	store string
+	hosts []string
+	rf    int
+	label string
+	bare  bool
+}
+
+func run(conns int, dur time.Duration, sample string, setup benchSetup) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "lyceum-bench-")
 	if err != nil {
@@ -64,6 +82,12 @@ func run(conns int, dur time.Duration, sample string) error {
 	cfg.Addr, cfg.DataDir, cfg.SampleCourse = "127.0.0.1:0", dir, sample
 	cfg.PasswordParams = auth.TestParams // sign-up cost is not what is measured
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if setup.store == "cassandra" {
+		cfg.Store = "cassandra"
+		cfg.Cassandra.Hosts = setup.hosts
+		cfg.Cassandra.Keyspace = fmt.Sprintf("lyceum_bench_%d", time.Now().UnixNano()%1e9)
+		cfg.Cassandra.Replication = map[string]int{cfg.Cassandra.LocalDC: setup.rf}
+	}
 	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -124,14 +148,18 @@ func run(conns int, dur time.Duration, sample string) error {
 		learners[i] = l
 	}
 	answerBody, _ := json.Marshal(map[string]any{"response": response})
-	targets := []struct {
+	type target struct {
 		name string
 		req  func(l *learner) *http.Request
-	}{
-		{"bare net/http handler", func(l *learner) *http.Request {
+	}
+	var targets []target
+	if setup.bare {
+		targets = append(targets, target{"bare net/http handler", func(l *learner) *http.Request {
 			r, _ := http.NewRequest("GET", "http://"+bare.Addr().String()+"/", nil)
 			return r
-		}},
+		}})
+	}
+	targets = append(targets, []target{
 		{"GET course outline + my progress", func(l *learner) *http.Request {
 			r, _ := http.NewRequest("GET", base+"/api/v1/courses/"+course.ID, nil)
 			return r
@@ -142,12 +170,12 @@ func run(conns int, dur time.Duration, sample string) error {
 			r.Header.Set("X-CSRF-Token", l.csrf)
 			return r
 		}},
-	}
-	fmt.Printf("lyceum-bench: %d connections, %s per target, GOMAXPROCS=%d, embedded store (SQLite WAL, synchronous=FULL)\n\n", conns, dur, runtime.GOMAXPROCS(0))
-	fmt.Printf("%-34s %10s %10s %10s %10s %8s\n", "target", "requests", "req/s", "p50", "p99", "errors")
+	}...)
+	fmt.Printf("lyceum-bench: %d connections, %s per target, GOMAXPROCS=%d, store %s\n", conns, dur, runtime.GOMAXPROCS(0), setup.label)
+	fmt.Printf("%-14s %-34s %10s %10s %10s %10s %8s\n", "setup", "target", "requests", "req/s", "p50", "p99", "errors")
 	for _, tg := range targets {
 		res := load(learners, dur, tg.req)
-		fmt.Printf("%-34s %10d %10.0f %10s %10s %8d\n", tg.name, res.n, float64(res.n)/dur.Seconds(),
+		fmt.Printf("%-14s %-34s %10d %10.0f %10s %10s %8d\n", setup.label, tg.name, res.n, float64(res.n)/dur.Seconds(),
 			res.pct(50).Round(10*time.Microsecond), res.pct(99).Round(10*time.Microsecond), res.errors)
 	}
 	return nil
