@@ -6,14 +6,20 @@
 # the slide title. Captions and slides therefore always agree, and the video
 # lasts until the last cue ends.
 #
+# Nothing is drawn in the bottom quarter of the frame: a browser's control
+# bar (and captions, when turned on) covers it. The course name and "n / N"
+# sit at the top, above the title.
+#
 # Output: H.264 baseline + AAC (silent) in MP4 with +faststart, 640x360 at
 # 15 fps, about 60 kbit/s; it plays in Chromium and on phones. The script is
 # idempotent (a video newer than its captions is kept), deterministic
 # (bit-exact flags, one encoder thread) and takes a few seconds.
+# A video older than its captions or than this script is made again.
 #
 # Usage: scripts/sample-media.sh [bundle-dir]   (default courses/sample)
 set -euo pipefail
 
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$0")/.."
 bundle=${1:-courses/sample}
 fonts=/usr/share/fonts/truetype/dejavu
@@ -46,7 +52,7 @@ made=0 kept=0
 shopt -s nullglob
 for vtt in "$bundle"/media/*.vtt; do
 	out=${vtt%.vtt}.mp4
-	if [[ -s $out && $out -nt $vtt ]]; then
+	if [[ -s $out && $out -nt $vtt && $out -nt $self ]]; then
 		kept=$((kept + 1))
 		continue
 	fi
@@ -75,18 +81,21 @@ for vtt in "$bundle"/media/*.vtt; do
 	total=$(wc -l <"$dir/cues")
 	duration=$(tail -n1 "$dir/cues" | cut -d' ' -f3)
 
-	# One drawtext per cue, shown from its start to its end. The text is
-	# wrapped at 34 characters, which fits 28 px DejaVu Sans in 576 px.
-	graph="[0:v]drawtext=fontfile=$bold:textfile=$dir/title:expansion=none:fontsize=26:fontcolor=$accent:x=32:y=26"
-	graph+=",drawbox=x=32:y=68:w=576:h=2:color=$accent:t=fill"
-	graph+=",drawtext=fontfile=$regular:text='Data Literacy Basics':expansion=none:fontsize=16:fontcolor=$muted:x=32:y=h-40"
+	# The course name and the slide number on a line at the top, then the
+	# title and a rule; the cue's text below, starting at y=124. One
+	# drawtext per cue, shown from its start to its end. The text is
+	# wrapped at 34 characters, which fits 28 px DejaVu Sans in 576 px;
+	# four lines end at y=278, above the bottom quarter.
+	graph="[0:v]drawtext=fontfile=$regular:text='Data Literacy Basics':expansion=none:fontsize=16:fontcolor=$muted:x=32:y=18"
+	graph+=",drawtext=fontfile=$bold:textfile=$dir/title:expansion=none:fontsize=26:fontcolor=$accent:x=32:y=46"
+	graph+=",drawbox=x=32:y=88:w=576:h=2:color=$accent:t=fill"
 	while read -r n start end; do
 		wrapped=$(fold -s -w 34 "$dir/$n" | sed 's/[[:space:]]*$//')
 		printf '%s' "$wrapped" >"$dir/$n.wrapped"
 		printf '%d / %d' "$n" "$total" >"$dir/$n.page"
 		when="enable='gte(t,$start)*lt(t,$end)'"
-		graph+=",drawtext=fontfile=$regular:textfile=$dir/$n.wrapped:expansion=none:fontsize=28:line_spacing=14:fontcolor=white:x=32:y=112:$when"
-		graph+=",drawtext=fontfile=$regular:textfile=$dir/$n.page:expansion=none:fontsize=16:fontcolor=$muted:x=w-tw-32:y=h-40:$when"
+		graph+=",drawtext=fontfile=$regular:textfile=$dir/$n.wrapped:expansion=none:fontsize=28:line_spacing=14:fontcolor=white:x=32:y=124:$when"
+		graph+=",drawtext=fontfile=$regular:textfile=$dir/$n.page:expansion=none:fontsize=16:fontcolor=$muted:x=w-tw-32:y=18:$when"
 	done <"$dir/cues"
 	graph+=",format=yuv420p[v]"
 	printf '%s' "$graph" >"$dir/graph"

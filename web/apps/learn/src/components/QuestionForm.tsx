@@ -39,6 +39,11 @@ interface Props {
   disabled?: boolean;
   /** Shown after grading: marks the answer and lists the feedback. */
   grade?: Grade | undefined;
+  /**
+   * After grading, when the grade itself is shown elsewhere: whether the
+   * answer was right, to mark the learner's choices (or number, or text).
+   */
+  verdict?: boolean | undefined;
   error?: string | undefined;
   number?: number;
   lang?: string;
@@ -54,10 +59,14 @@ export function QuestionForm(p: Props) {
   const promptId = `${p.idPrefix}-prompt`;
   const points = q.points ?? 1;
   const described = p.error ? errId : undefined;
+  // Graded: the learner's answer is marked right or wrong. Which choices are
+  // right is not known here (the server says only whether the answer was).
+  const verdict = p.grade ? p.grade.correct : p.verdict;
+  const graded = verdict != null;
 
   return (
     <fieldset
-      className={`question${p.grade ? (p.grade.correct ? " is-correct" : " is-incorrect") : ""}`}
+      className={`question${graded ? (verdict ? " is-correct" : " is-incorrect") : ""}`}
       aria-labelledby={promptId}
       aria-describedby={described}
       disabled={p.disabled}
@@ -76,8 +85,9 @@ export function QuestionForm(p: Props) {
           {(q.choices ?? []).map((c, i) => {
             const checked = p.draft.choices.includes(c.id);
             const id = `${p.idPrefix}-c-${c.id}`;
+            const mark = graded && checked ? (verdict ? " is-right" : " is-wrong") : "";
             return (
-              <label key={c.id} htmlFor={id} className={`choice${checked ? " is-checked" : ""}`}>
+              <label key={c.id} htmlFor={id} className={`choice${checked ? " is-checked" : ""}${mark}`}>
                 <input
                   id={id}
                   type={q.kind === "single" ? "radio" : "checkbox"}
@@ -92,7 +102,12 @@ export function QuestionForm(p: Props) {
                     p.onChange({ ...p.draft, choices });
                   }}
                 />
-                <span lang={p.lang}>{c.text}</span>
+                <span className="choice-body">
+                  <span className="choice-text" lang={p.lang}>
+                    {c.text}
+                  </span>
+                  {graded && checked && <AnswerMark correct={verdict} />}
+                </span>
               </label>
             );
           })}
@@ -118,7 +133,8 @@ export function QuestionForm(p: Props) {
             aria-describedby={described}
             onChange={(e) => p.onChange({ ...p.draft, text: e.target.value })}
           />
-          {q.kind === "numeric" && <span className="hint">{t("question.decimalHint")}</span>}
+          {q.kind === "numeric" && !graded && <span className="hint">{t("question.decimalHint")}</span>}
+          {graded && <AnswerMark correct={verdict} />}
         </div>
       )}
 
@@ -129,6 +145,27 @@ export function QuestionForm(p: Props) {
       )}
       {p.grade && <GradeResult grade={p.grade} lang={p.lang} />}
     </fieldset>
+  );
+}
+
+/** "Your answer: correct" (or not), with a tick or a cross: not colour alone. */
+function AnswerMark({ correct }: { correct: boolean }) {
+  const { t } = useT();
+  return (
+    <span className={`answer-mark ${correct ? "answer-mark-right" : "answer-mark-wrong"}`}>
+      <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+        <circle cx="8" cy="8" r="8" fill="currentColor" />
+        <path
+          d={correct ? "M4.5 8.3l2.3 2.3 4.7-5" : "M5.2 5.2l5.6 5.6M10.8 5.2l-5.6 5.6"}
+          fill="none"
+          stroke="#fff"
+          strokeWidth="1.8"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        />
+      </svg>
+      {correct ? t("question.yourAnswerRight") : t("question.yourAnswerWrong")}
+    </span>
   );
 }
 

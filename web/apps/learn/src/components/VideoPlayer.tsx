@@ -16,6 +16,16 @@ import { useT } from "../i18n";
 import { emptyDraft, GradeResult, QuestionForm, toResponse, type Draft } from "./QuestionForm";
 
 const HEARTBEAT_MS = 10_000;
+/** localStorage: "on" when the learner turned captions on (they stay on for the next videos). */
+const CAPTIONS_KEY = "lyceum.captions";
+
+function storedCaptions(): boolean {
+  try {
+    return localStorage.getItem(CAPTIONS_KEY) === "on";
+  } catch {
+    return false;
+  }
+}
 
 interface Props {
   courseId: string;
@@ -66,6 +76,8 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
   const skipped = useRef(new Set<string>());
   const [skippedCount, setSkippedCount] = useState(0);
   const tracker = useRef<Tracker>({ from: null, last: 0, closed: null, lastReport: 0 });
+  // Captions are off unless asked for: the slides already show the same words.
+  const [captions, setCaptions] = useState(storedCaptions);
 
   const pending = useMemo(
     () => [...video.questions].filter((q) => !answers[q.question.id]).sort((a, b) => a.at - b.at),
@@ -181,6 +193,31 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
     };
   }, [report, checkQuestions]);
 
+  // Show or hide the captions track as asked.
+  useEffect(() => {
+    const track = ref.current?.textTracks?.[0];
+    if (track) track.mode = captions ? "showing" : "disabled";
+  }, [captions, video.captionsUrl]);
+
+  // The browser's own captions menu turns them on or off too: follow it.
+  useEffect(() => {
+    const tracks = ref.current?.textTracks;
+    if (!tracks) return;
+    const onChange = () => setCaptions([...tracks].some((x) => x.mode === "showing"));
+    tracks.addEventListener("change", onChange);
+    return () => tracks.removeEventListener("change", onChange);
+  }, []);
+
+  function toggleCaptions() {
+    const on = !captions;
+    setCaptions(on);
+    try {
+      localStorage.setItem(CAPTIONS_KEY, on ? "on" : "off");
+    } catch {
+      // Private mode: the choice lasts for this page only.
+    }
+  }
+
   function onLoadedMetadata() {
     const v = ref.current;
     if (!v) return;
@@ -236,7 +273,7 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
           aria-label={t("video.label")}
         >
           <source src={video.url} type={video.contentType || undefined} />
-          {video.captionsUrl && <track kind="captions" src={video.captionsUrl} srcLang={lang} label={t("video.captions")} default />}
+          {video.captionsUrl && <track kind="captions" src={video.captionsUrl} srcLang={lang} label={t("video.captions")} />}
           {t("video.unsupported")}
         </video>
         {active && (
@@ -258,26 +295,43 @@ export function VideoPlayer({ courseId, itemId, video, status, lang, onProgress 
       </div>
 
       <div className="video-bar">
-        {video.questions.length > 0 && (
-          <p className="muted small">
-            {t("video.questionsAnswered", { done: answeredCount, total: video.questions.length })}
-            {skippedPending.length > 0 && !active && (
-              <>
-                {" "}
-                <button type="button" className="link-button" onClick={askSkipped}>
-                  {t("video.answerSkipped", { count: skippedPending.length })}
-                </button>
-              </>
-            )}
-          </p>
-        )}
-        {resumedAt != null && (
-          <p className="muted small resume-note">
-            {t("video.resumed", { time: formatClock(resumedAt) })}{" "}
-            <button type="button" className="link-button" onClick={startOver}>
-              {t("video.startOver")}
-            </button>
-          </p>
+        <div className="video-bar-notes">
+          {video.questions.length > 0 && (
+            <p className="muted small">
+              {t("video.questionsAnswered", { done: answeredCount, total: video.questions.length })}
+              {skippedPending.length > 0 && !active && (
+                <>
+                  {" "}
+                  <button type="button" className="link-button" onClick={askSkipped}>
+                    {t("video.answerSkipped", { count: skippedPending.length })}
+                  </button>
+                </>
+              )}
+            </p>
+          )}
+          {resumedAt != null && (
+            <p className="muted small resume-note">
+              {t("video.resumed", { time: formatClock(resumedAt) })}{" "}
+              <button type="button" className="link-button" onClick={startOver}>
+                {t("video.startOver")}
+              </button>
+            </p>
+          )}
+        </div>
+        {video.captionsUrl && (
+          <button type="button" className="btn btn-small captions-toggle" aria-pressed={captions} onClick={toggleCaptions}>
+            <svg width="20" height="20" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+              <rect x="2" y="4" width="16" height="12" rx="2" fill={captions ? "currentColor" : "none"} stroke="currentColor" strokeWidth="1.5" />
+              <path
+                d="M8.6 8.3a2 2 0 1 0 0 3.4M14.1 8.3a2 2 0 1 0 0 3.4"
+                fill="none"
+                stroke={captions ? "var(--surface)" : "currentColor"}
+                strokeWidth="1.5"
+                strokeLinecap="round"
+              />
+            </svg>
+            {t("video.captions")}
+          </button>
         )}
       </div>
 
@@ -371,6 +425,7 @@ function QuestionOverlay(props: {
               setProblem(undefined);
             }}
             disabled={busy || grade != null}
+            verdict={grade?.correct}
             error={problem}
             lang={props.lang}
             autoFocus

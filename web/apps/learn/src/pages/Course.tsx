@@ -188,8 +188,10 @@ function ItemRow({ item, courseId, progress, canOpen, lang }: { item: OutlineIte
   const st = statusOf(progress, item.id);
   return (
     <li className="item-row">
-      {progress && <StatusIcon status={st.status} />}
-      <KindIcon kind={item.kind} />
+      <span className="item-icons">
+        {progress && <StatusIcon status={st.status} />}
+        <KindIcon kind={item.kind} />
+      </span>
       <span className="item-title" lang={lang}>
         {canOpen ? <Link to={itemPath(courseId, item.id)}>{item.title}</Link> : item.title}
       </span>

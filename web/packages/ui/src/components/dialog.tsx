@@ -13,9 +13,11 @@ interface DialogProps {
 }
 
 /**
- * A modal dialog drawn where it is placed (e.g. over a video): focus moves
- * into it (to the element marked data-autofocus, else the first focusable
- * one), Tab stays inside it, and focus returns where it was on close.
+ * A modal dialog drawn where it is placed (e.g. over a video): it is
+ * scrolled into view (whole when it fits the screen, else from its top,
+ * below the sticky header: html's scroll-padding-top), focus moves into it
+ * (to the element marked data-autofocus, else the first focusable one), Tab
+ * stays inside it, and focus returns where it was on close.
  */
 export function Dialog({ labelledBy, describedBy, className, testId, onEscape, children }: DialogProps) {
   const ref = useRef<HTMLDivElement>(null);
@@ -25,7 +27,10 @@ export function Dialog({ labelledBy, describedBy, className, testId, onEscape, c
     const el = ref.current;
     if (el) {
       const first = el.querySelector<HTMLElement>("[data-autofocus]") ?? el.querySelector<HTMLElement>(FOCUSABLE) ?? el;
-      first.focus();
+      // Focusing scrolls only as far as the focused element: on a phone the
+      // dialog's buttons would stay below the fold. Show the dialog instead.
+      first.focus({ preventScroll: true });
+      el.scrollIntoView?.({ block: "nearest", inline: "nearest" });
     }
     return () => {
       if (before && document.contains(before)) before.focus();
