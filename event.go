@@ -20,6 +20,12 @@ const (
 	EventCourseCompleted  EventType = "course_completed"
 	EventPageViewed       EventType = "page_viewed"
 	EventSignedUp         EventType = "signed_up"
+
+	// Course changes, so that readers of the log (the warehouse loader)
+	// learn which courses to refresh.
+	EventCourseImported    EventType = "course_imported"
+	EventCoursePublished   EventType = "course_published"
+	EventCourseUnpublished EventType = "course_unpublished"
 )
 
 // ClientEventTypes are the types a browser may report itself; the others are

@@ -71,6 +71,18 @@ type EventLog interface {
 	ReadEvents(ctx context.Context, pos EventPosition, limit int) ([]Event, EventPosition, error)
 }
 
+// LeaseStore grants named, expiring leases, so that background work (the
+// warehouse loader, ETL schedules) runs on exactly one instance at a time
+// and moves to another when its holder dies.
+type LeaseStore interface {
+	// AcquireLease takes lease name for holder until ttl from now, or
+	// extends it if holder has it. ErrConflict when another holder has an
+	// unexpired lease.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) error
+	// ReleaseLease gives the lease up if holder has it; otherwise nothing.
+	ReleaseLease(ctx context.Context, name, holder string) error
+}
+
 // Store is everything the learning platform keeps.
 type Store interface {
 	UserStore
@@ -79,6 +91,7 @@ type Store interface {
 	EnrollmentStore
 	ProgressStore
 	EventLog
+	LeaseStore
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -76,6 +76,9 @@ func (s *Service) ImportCourse(ctx context.Context, u *lyceum.User, fsys fs.FS) 
 	if err := s.putCourse(ctx, c); err != nil {
 		return nil, false, err
 	}
+	if err := s.record(ctx, s.newEvent(lyceum.EventCourseImported, u, c.ID, "", map[string]any{"created": created})); err != nil {
+		return nil, false, err
+	}
 	return c, created, nil
 }
 
@@ -106,6 +109,13 @@ func (s *Service) SetPublished(ctx context.Context, u *lyceum.User, id string, p
 	cp := *c // c may be shared through the cache
 	cp.Published, cp.UpdatedAt = published, s.now()
 	if err := s.putCourse(ctx, &cp); err != nil {
+		return nil, err
+	}
+	typ := lyceum.EventCourseUnpublished
+	if published {
+		typ = lyceum.EventCoursePublished
+	}
+	if err := s.record(ctx, s.newEvent(typ, u, cp.ID, "", nil)); err != nil {
 		return nil, err
 	}
 	return &cp, nil

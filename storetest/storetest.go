@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) lyceum.Store) {
 		{"QuizSubmissions", testQuizSubmissions},
 		{"EventsAppendRead", testEventsAppendRead},
 		{"EventsConcurrent", testEventsConcurrent},
+		{"Leases", testLeases},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -517,5 +518,56 @@ func testEventsConcurrent(t *testing.T, s lyceum.Store) {
 	}
 	if len(seen) != writers*each {
 		t.Fatalf("read %d distinct events, want %d", len(seen), writers*each)
+	}
+}
+
+func testLeases(t *testing.T, s lyceum.Store) {
+	c := ctx(t)
+	name := "job-" + id()
+	check(t, s.AcquireLease(c, name, "a", 2*time.Second))
+	check(t, s.AcquireLease(c, name, "a", 2*time.Second)) // renew
+	if err := s.AcquireLease(c, name, "b", 2*time.Second); !errors.Is(err, lyceum.ErrConflict) {
+		t.Fatalf("second holder: err = %v, want ErrConflict", err)
+	}
+	check(t, s.ReleaseLease(c, name, "b")) // not b's: nothing happens
+	if err := s.AcquireLease(c, name, "b", 2*time.Second); !errors.Is(err, lyceum.ErrConflict) {
+		t.Fatalf("after a stranger's release: err = %v, want ErrConflict", err)
+	}
+	check(t, s.ReleaseLease(c, name, "a"))
+	check(t, s.AcquireLease(c, name, "b", time.Second))
+	// An expired lease goes to whoever asks.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := s.AcquireLease(c, name, "c", time.Second)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, lyceum.ErrConflict) || time.Now().After(deadline) {
+			t.Fatalf("expired lease not taken over: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// Exactly one of many racing instances gets a free lease.
+	free := "job-" + id()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.AcquireLease(c, free, fmt.Sprint("holder-", i), 5*time.Second)
+			if err == nil {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			} else if !errors.Is(err, lyceum.ErrConflict) {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Fatalf("%d holders got one lease", won)
 	}
 }

@@ -1,0 +1,363 @@
+// Package duckdb is the embedded warehouse: a DuckDB file in the data dir.
+//
+// The database is opened with external access off (no reading or writing
+// files, no extensions, no ATTACH of other files) and its configuration
+// locked, so the only way a query could change anything is by being a
+// statement other than a read, which Query refuses by DuckDB's own
+// statement type.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	duck "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/warehouse"
+)
+
+// Engine is the DuckDB warehouse.
+type Engine struct {
+	db *sql.DB
+}
+
+var _ warehouse.Engine = (*Engine)(nil)
+
+// Options tune the engine; zero values are sensible.
+type Options struct {
+	MemoryLimit string // e.g. "1GB"; default DuckDB's (80% of RAM)
+	Threads     int
+}
+
+// Open opens (creating) the warehouse file at path and creates the
+// loader's tables.
+func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
+	q := url.Values{}
+	q.Set("access_mode", "read_write")
+	q.Set("enable_external_access", "false")
+	q.Set("autoinstall_known_extensions", "false")
+	q.Set("autoload_known_extensions", "false")
+	if opt.MemoryLimit != "" {
+		q.Set("memory_limit", opt.MemoryLimit)
+	}
+	if opt.Threads > 0 {
+		q.Set("threads", fmt.Sprint(opt.Threads))
+	}
+	q.Set("lock_configuration", "true")
+	connector, err := duck.NewConnector(path+"?"+q.Encode(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+	}
+	db := sql.OpenDB(connector)
+	e := &Engine{db: db}
+	if err := e.createTables(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Engine) Name() string { return "duckdb" }
+
+func (e *Engine) Close() error { return e.db.Close() }
+
+var ddl = []string{
+	`CREATE TABLE IF NOT EXISTS loader_state (name VARCHAR PRIMARY KEY, position VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS events (id VARCHAR NOT NULL, time TIMESTAMP NOT NULL, type VARCHAR NOT NULL, user_id VARCHAR,
+		course_id VARCHAR, item_id VARCHAR, payload JSON)`,
+	`CREATE TABLE IF NOT EXISTS users (id VARCHAR PRIMARY KEY, email VARCHAR, name VARCHAR, role VARCHAR, created_at TIMESTAMP)`,
+	`CREATE TABLE IF NOT EXISTS courses (id VARCHAR PRIMARY KEY, title VARCHAR, summary VARCHAR, language VARCHAR, owner_id VARCHAR,
+		published BOOLEAN, updated_at TIMESTAMP)`,
+	`CREATE TABLE IF NOT EXISTS modules (course_id VARCHAR, module_id VARCHAR, position INTEGER, title VARCHAR)`,
+	`CREATE TABLE IF NOT EXISTS items (course_id VARCHAR, module_id VARCHAR, item_id VARCHAR, position INTEGER, kind VARCHAR,
+		title VARCHAR, required BOOLEAN, duration_seconds DOUBLE, question_count INTEGER)`,
+	`CREATE TABLE IF NOT EXISTS enrollments (user_id VARCHAR, course_id VARCHAR, enrolled_at TIMESTAMP, completed_at TIMESTAMP,
+		PRIMARY KEY (user_id, course_id))`,
+	`CREATE TABLE IF NOT EXISTS progress (user_id VARCHAR, course_id VARCHAR, item_id VARCHAR, opened_at TIMESTAMP, position DOUBLE,
+		watched_percent DOUBLE, completed_at TIMESTAMP, score DOUBLE, max_score DOUBLE, updated_at TIMESTAMP,
+		PRIMARY KEY (user_id, course_id, item_id))`,
+	`CREATE TABLE IF NOT EXISTS answers (user_id VARCHAR, course_id VARCHAR, item_id VARCHAR, question_id VARCHAR, correct BOOLEAN,
+		score DOUBLE, max_score DOUBLE, response JSON, answered_at TIMESTAMP, PRIMARY KEY (user_id, course_id, item_id, question_id))`,
+	`CREATE TABLE IF NOT EXISTS grades (submission_id VARCHAR PRIMARY KEY, user_id VARCHAR, course_id VARCHAR, item_id VARCHAR,
+		score DOUBLE, max_score DOUBLE, passed BOOLEAN, submitted_at TIMESTAMP)`,
+}
+
+func (e *Engine) createTables(ctx context.Context) error {
+	for _, stmt := range ddl {
+		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("warehouse schema: %w", err)
+		}
+	}
+	for name, t := range warehouse.Descriptions {
+		if _, err := e.db.ExecContext(ctx, fmt.Sprintf(`COMMENT ON TABLE %s IS %s`, name, quote(t.Description))); err != nil {
+			return fmt.Errorf("warehouse schema: %w", err)
+		}
+		for _, c := range t.Columns {
+			if c.Description == "" {
+				continue
+			}
+			if _, err := e.db.ExecContext(ctx, fmt.Sprintf(`COMMENT ON COLUMN %s.%s IS %s`, name, c.Name, quote(c.Description))); err != nil {
+				return fmt.Errorf("warehouse schema: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+const loaderName = "learning"
+
+func (e *Engine) LoaderPosition(ctx context.Context) (lyceum.EventPosition, error) {
+	var pos string
+	err := e.db.QueryRowContext(ctx, `SELECT position FROM loader_state WHERE name = ?`, loaderName).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("loader position: %w", err)
+	}
+	return lyceum.EventPosition(pos), nil
+}
+
+func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, pos lyceum.EventPosition) error {
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	defer tx.Rollback()
+	if err := load(ctx, tx, b); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loader_state (name, position, updated_at) VALUES (?, ?, ?)`,
+		loaderName, string(pos), time.Now().UTC()); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("load: commit: %w", err)
+	}
+	return nil
+}
+
+func load(ctx context.Context, tx *sql.Tx, b *warehouse.Batch) error {
+	if len(b.Events) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, ev := range b.Events {
+			payload := string(ev.Payload)
+			if payload == "" {
+				payload = "{}"
+			}
+			if _, err := stmt.ExecContext(ctx, ev.ID, ev.Time.UTC(), string(ev.Type), ev.UserID, ev.CourseID, ev.ItemID, payload); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range b.Users {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC()); err != nil {
+			return err
+		}
+	}
+	for _, c := range b.Courses {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO courses VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Title, c.Summary, c.Language, c.OwnerID, c.Published, c.UpdatedAt.UTC()); err != nil {
+			return err
+		}
+		for _, table := range []string{"modules", "items"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE course_id = ?`, c.ID); err != nil {
+				return err
+			}
+		}
+		for _, m := range c.Modules {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO modules VALUES (?, ?, ?, ?)`, c.ID, m.ID, m.Position, m.Title); err != nil {
+				return err
+			}
+			for _, it := range m.Items {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, m.ID, it.ID, it.Position,
+					it.Kind, it.Title, it.Required, it.DurationSeconds, it.QuestionCount); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, en := range b.Enrollments {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO enrollments VALUES (?, ?, ?, ?)`,
+			en.UserID, en.CourseID, en.EnrolledAt.UTC(), utc(en.CompletedAt)); err != nil {
+			return err
+		}
+	}
+	for _, p := range b.Progress {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO progress VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.UserID, p.CourseID, p.ItemID, utc(p.OpenedAt), p.Position, p.WatchedPercent, utc(p.CompletedAt), p.Score, p.MaxScore, p.UpdatedAt.UTC()); err != nil {
+			return err
+		}
+	}
+	for _, a := range b.Answers {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, a.Response, a.AnsweredAt.UTC()); err != nil {
+			return err
+		}
+	}
+	for _, s := range b.Submissions {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, s.Passed, s.SubmittedAt.UTC()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func utc(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+// Tables lists the warehouse's tables with their columns and descriptions.
+func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, '')
+		FROM duckdb_tables() t JOIN duckdb_columns() c ON c.table_oid = t.table_oid
+		WHERE t.schema_name = 'main' AND t.table_name <> 'loader_state'
+		ORDER BY t.table_name, c.column_index`)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse tables: %w", err)
+	}
+	defer rows.Close()
+	var out []warehouse.Table
+	for rows.Next() {
+		var table, tcomment, col, typ, ccomment string
+		if err := rows.Scan(&table, &tcomment, &col, &typ, &ccomment); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].Name != table {
+			out = append(out, warehouse.Table{Name: table, Description: tcomment})
+		}
+		t := &out[len(out)-1]
+		t.Columns = append(t.Columns, warehouse.Column{Name: col, Type: typ, Description: ccomment})
+	}
+	return out, rows.Err()
+}
+
+// readTypes are the statement types a query may have: reads only.
+var readTypes = map[duck.StmtType]bool{duck.STATEMENT_TYPE_SELECT: true, duck.STATEMENT_TYPE_EXPLAIN: true}
+
+// Query prepares sql on its own connection, refuses it unless DuckDB says
+// it is a SELECT (or EXPLAIN), and streams its rows. Cancelling ctx
+// interrupts DuckDB.
+func (e *Engine) Query(ctx context.Context, query string, args []any) (warehouse.Rows, error) {
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse: %w", err)
+	}
+	r := &rows{conn: conn}
+	err = conn.Raw(func(dc any) error {
+		prep, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errors.New("duckdb driver connection cannot prepare")
+		}
+		st, err := prep.PrepareContext(ctx, query)
+		if err != nil {
+			return &warehouse.QueryError{Code: "invalid", Message: cleanError(err)}
+		}
+		ds, ok := st.(*duck.Stmt)
+		if !ok {
+			st.Close()
+			return errors.New("not a duckdb statement")
+		}
+		typ, err := ds.StatementType()
+		if err != nil {
+			ds.Close()
+			return err
+		}
+		if !readTypes[typ] {
+			ds.Close()
+			return &warehouse.QueryError{Code: "not_read_only",
+				Message: "only reading statements (SELECT, WITH … SELECT, EXPLAIN) run on the query page; this one would change the warehouse or its settings"}
+		}
+		named := make([]driver.NamedValue, len(args))
+		for i, a := range args {
+			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+		}
+		dr, err := ds.QueryContext(ctx, named)
+		if err != nil {
+			ds.Close()
+			return queryError(ctx, err)
+		}
+		r.stmt, r.rows = ds, dr
+		r.cols = make([]warehouse.Column, len(dr.Columns()))
+		for i, name := range dr.Columns() {
+			r.cols[i].Name = name
+			if ct, ok := dr.(driver.RowsColumnTypeDatabaseTypeName); ok {
+				r.cols[i].Type = ct.ColumnTypeDatabaseTypeName(i)
+			}
+		}
+		r.dest = make([]driver.Value, len(r.cols))
+		return nil
+	})
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	r.ctx = ctx
+	return r, nil
+}
+
+type rows struct {
+	ctx  context.Context
+	conn *sql.Conn
+	stmt *duck.Stmt
+	rows driver.Rows
+	cols []warehouse.Column
+	dest []driver.Value
+}
+
+func (r *rows) Columns() []warehouse.Column { return r.cols }
+
+func (r *rows) Next() ([]any, error) {
+	if err := r.rows.Next(r.dest); err != nil {
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		return nil, queryError(r.ctx, err)
+	}
+	out := make([]any, len(r.dest))
+	for i, v := range r.dest {
+		out[i] = v
+	}
+	return out, nil
+}
+
+func (r *rows) Close() error {
+	err := r.rows.Close()
+	r.stmt.Close()
+	return errors.Join(err, r.conn.Close())
+}
+
+// queryError turns an execution failure into a QueryError the user sees.
+func queryError(ctx context.Context, err error) error {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return &warehouse.QueryError{Code: "timeout", Message: "the query ran past its time limit and was stopped"}
+	case errors.Is(ctx.Err(), context.Canceled):
+		return &warehouse.QueryError{Code: "canceled", Message: "the query was canceled"}
+	}
+	var de *duck.Error
+	if errors.As(err, &de) {
+		return &warehouse.QueryError{Code: "invalid", Message: cleanError(err)}
+	}
+	return err
+}
+
+func cleanError(err error) string { return strings.TrimSpace(err.Error()) }
