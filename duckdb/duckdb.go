@@ -128,17 +128,25 @@ func (e *Engine) LoaderPosition(ctx context.Context) (lyceum.EventPosition, erro
 	return lyceum.EventPosition(pos), nil
 }
 
-func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, pos lyceum.EventPosition) error {
+func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.EventPosition) error {
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	defer tx.Rollback()
+	var current string
+	err = tx.QueryRowContext(ctx, `SELECT position FROM loader_state WHERE name = ?`, loaderName).Scan(&current)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("load: %w", err)
+	}
+	if current != string(from) {
+		return warehouse.ErrPositionMoved
+	}
 	if err := load(ctx, tx, b); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loader_state (name, position, updated_at) VALUES (?, ?, ?)`,
-		loaderName, string(pos), time.Now().UTC()); err != nil {
+		loaderName, string(to), time.Now().UTC()); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -6,6 +6,7 @@ package warehouse
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/lyceum/lyceum"
@@ -17,9 +18,11 @@ import (
 type Engine interface {
 	// Name is "duckdb" or "postgres", for messages and the query page.
 	Name() string
-	// Load applies b and records pos as the loader's position, in one
-	// transaction: after a crash, either both are there or neither.
-	Load(ctx context.Context, b *Batch, pos lyceum.EventPosition) error
+	// Load applies b and moves the loader's position from from to to, in
+	// one transaction: after a crash, either both are there or neither. If
+	// the position is no longer from (another loader got there first), it
+	// changes nothing and returns ErrPositionMoved.
+	Load(ctx context.Context, b *Batch, from, to lyceum.EventPosition) error
 	// LoaderPosition is the position recorded by the last Load ("" before).
 	LoaderPosition(ctx context.Context) (lyceum.EventPosition, error)
 	// Query runs one read-only statement. It returns a *QueryError for a
@@ -30,6 +33,9 @@ type Engine interface {
 	Tables(ctx context.Context) ([]Table, error)
 	Close() error
 }
+
+// ErrPositionMoved says a Load lost the race to another loader.
+var ErrPositionMoved = errors.New("warehouse: the loader position moved; another loader is running")
 
 // Rows streams a result. Close releases the engine's resources (and any
 // lock) at once, even when not every row was read.

@@ -93,8 +93,12 @@ func testLoadAndQuery(t *testing.T, e warehouse.Engine) {
 	if err != nil || pos != "" {
 		t.Fatalf("fresh position = %q, %v", pos, err)
 	}
-	if err := e.Load(c, sampleBatch("u1", 5), "p1"); err != nil {
+	if err := e.Load(c, sampleBatch("u1", 5), "", "p1"); err != nil {
 		t.Fatal(err)
+	}
+	// A second loader still at the old position changes nothing.
+	if err := e.Load(c, sampleBatch("u1", 5), "", "p1"); !errors.Is(err, warehouse.ErrPositionMoved) {
+		t.Fatalf("stale load: err = %v, want ErrPositionMoved", err)
 	}
 	if pos, _ := e.LoaderPosition(c); pos != "p1" {
 		t.Fatalf("position = %q, want p1", pos)
@@ -107,7 +111,7 @@ func testLoadAndQuery(t *testing.T, e warehouse.Engine) {
 	b.Progress[0].Position, b.Courses[0].Title = 20, "Statistics"
 	b.Courses[0].Modules[0].Items = b.Courses[0].Modules[0].Items[:1]
 	b.Submissions = nil
-	if err := e.Load(c, b, "p2"); err != nil {
+	if err := e.Load(c, b, "p1", "p2"); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []struct{ sql, want string }{
@@ -133,7 +137,7 @@ func testLoadAndQuery(t *testing.T, e warehouse.Engine) {
 
 func testReadOnly(t *testing.T, e warehouse.Engine) {
 	c := ctx(t)
-	if err := e.Load(c, sampleBatch("u1", 1), "p1"); err != nil {
+	if err := e.Load(c, sampleBatch("u1", 1), "", "p1"); err != nil {
 		t.Fatal(err)
 	}
 	for _, sql := range []string{
