@@ -37,7 +37,8 @@ func TestTwoInstancesOnCassandra(t *testing.T) {
 		}
 	}
 	a := startServer(t, onCassandra)
-	b := startServer(t, onCassandra)
+	// The embedded DuckDB warehouse belongs to one instance.
+	b := startServer(t, onCassandra, func(c *server.Config) { c.Warehouse = "none" })
 	a.publishedCourse(t, "scale")
 
 	// Sign up on A; the same cookie jar talks to B.

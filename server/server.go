@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,9 +25,12 @@ import (
 	"github.com/lyceum/lyceum/blob"
 	"github.com/lyceum/lyceum/bundle"
 	"github.com/lyceum/lyceum/cassandra"
+	"github.com/lyceum/lyceum/duckdb"
 	"github.com/lyceum/lyceum/httpapi"
 	"github.com/lyceum/lyceum/learning"
+	"github.com/lyceum/lyceum/loader"
 	"github.com/lyceum/lyceum/sqlite"
+	"github.com/lyceum/lyceum/warehouse"
 )
 
 // Config is every setting of a Lyceum instance. cmd/lyceum fills it from
@@ -47,6 +51,12 @@ type Config struct {
 	// when no course with its id exists ("" imports nothing).
 	SampleCourse string
 
+	// Warehouse is the warehouse engine: "duckdb" (embedded, in DataDir),
+	// or "none" (command-line tools, which must not hold the DuckDB file).
+	Warehouse string
+	// LoaderInterval is how often the warehouse loader looks for new events.
+	LoaderInterval time.Duration
+
 	// CourseCacheTTL is how long an instance reuses a decoded course.
 	CourseCacheTTL time.Duration
 
@@ -61,7 +71,8 @@ type Config struct {
 // Default returns the configuration `lyceum serve` starts with.
 func Default() Config {
 	return Config{
-		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", MaxUploadBytes: 512 << 20,
+		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", Warehouse: "duckdb", MaxUploadBytes: 512 << 20,
+		LoaderInterval: 500 * time.Millisecond,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
 	}
@@ -78,6 +89,9 @@ func (c *Config) Validate() error {
 	if c.Store != "sqlite" && c.Store != "cassandra" {
 		return fmt.Errorf("--store %q: want sqlite or cassandra", c.Store)
 	}
+	if c.Warehouse != "duckdb" && c.Warehouse != "none" {
+		return fmt.Errorf("--warehouse %q: want duckdb or none", c.Warehouse)
+	}
 	if c.MaxUploadBytes <= 0 {
 		return errors.New("--max-upload-mb must be positive")
 	}
@@ -89,12 +103,14 @@ func (c *Config) Validate() error {
 
 // Server is a running Lyceum instance.
 type Server struct {
-	cfg      Config
-	Store    lyceum.Store
-	Blobs    blob.Store
-	Accounts *accounts.Service
-	Learning *learning.Service
-	API      *httpapi.Server
+	cfg       Config
+	Store     lyceum.Store
+	Blobs     blob.Store
+	Accounts  *accounts.Service
+	Learning  *learning.Service
+	API       *httpapi.Server
+	Warehouse warehouse.Engine // nil when Config.Warehouse is "none"
+	Loader    *loader.Loader
 
 	http     *http.Server
 	listener net.Listener
@@ -129,6 +145,16 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
 		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Registry: reg, Ready: store.Ping}
+	if cfg.Warehouse == "duckdb" {
+		wh, err := duckdb.Open(ctx, filepath.Join(cfg.DataDir, "warehouse.duckdb"), duckdb.Options{})
+		if err != nil {
+			store.Close()
+			return nil, fmt.Errorf("%w (is another lyceum serving this data dir?)", err)
+		}
+		s.Warehouse = wh
+		s.Loader = &loader.Loader{Store: store, Warehouse: wh, Logger: logger, Interval: cfg.LoaderInterval}
+		s.Loader.Register(reg)
+	}
 	if cfg.SampleCourse != "" {
 		if err := s.importSample(ctx, cfg.SampleCourse); err != nil {
 			store.Close()
@@ -172,6 +198,19 @@ func (s *Server) Run(ctx context.Context) error {
 	s.logger.Info("lyceum serving", "addr", "http://"+s.Addr(), "data", s.cfg.DataDir, "store", s.cfg.Store)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.listener) }()
+	background, stopBackground := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if s.Loader != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.Loader.Run(background)
+		}()
+	}
+	defer func() {
+		stopBackground()
+		wg.Wait()
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -184,7 +223,11 @@ func (s *Server) Run(ctx context.Context) error {
 
 // Close releases the stores. Call it after Run returns.
 func (s *Server) Close() error {
-	return s.Store.Close()
+	var err error
+	if s.Warehouse != nil {
+		err = s.Warehouse.Close()
+	}
+	return errors.Join(err, s.Store.Close())
 }
 
 const systemOwnerEmail = "courses@lyceum.invalid"

@@ -35,6 +35,7 @@ func (o *offline) open(ctx context.Context, stderr io.Writer) (*server.Server, e
 	}
 	logger, _ := newLogger(stderr, "warn", "text")
 	o.cfg.Logger = logger
+	o.cfg.Warehouse = "none" // the serving process owns the warehouse file
 	return server.Open(ctx, o.cfg)
 }
 

@@ -19,6 +19,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.SampleCourse, "sample-course", "", "course bundle directory to import and publish on first start")
 	fs.IntVar(&cfg.LoginBurst, "login-burst", cfg.LoginBurst, "sign-in attempts allowed at once per address and per account")
 	fs.DurationVar(&cfg.LoginEvery, "login-every", cfg.LoginEvery, "one more sign-in attempt allowed per this interval")
+	fs.StringVar(&cfg.Warehouse, "warehouse", cfg.Warehouse, "warehouse engine: duckdb (embedded, in the data dir) or none")
+	fs.DurationVar(&cfg.LoaderInterval, "loader-interval", cfg.LoaderInterval, "how often the warehouse loader looks for new events")
 	fs.DurationVar(&cfg.CourseCacheTTL, "course-cache-ttl", cfg.CourseCacheTTL, "how long a decoded course is reused; changes made on another instance show after this")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")

@@ -1,0 +1,325 @@
+// Package loader keeps the warehouse current from the event log and the
+// learning store. It is the built-in ETL job: it reads events after its
+// last committed position, refreshes the entities those events touched
+// (users, courses, enrollments, progress, answers, grades) from the store,
+// and loads both into the warehouse in one transaction with its new
+// position. A crash mid-batch therefore neither loses nor duplicates a row,
+// and with several instances only the holder of the loader lease runs.
+package loader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/learning"
+	"github.com/lyceum/lyceum/warehouse"
+)
+
+// LeaseName is the lease the running loader holds.
+const LeaseName = "warehouse-loader"
+
+type Loader struct {
+	Store     lyceum.Store
+	Warehouse warehouse.Engine
+	Logger    *slog.Logger
+	// Interval is how long to wait when the log has nothing new.
+	Interval time.Duration
+	// BatchSize bounds the events per warehouse transaction.
+	BatchSize int
+	// LeaseTTL is how long the lease lasts without renewal; a dead
+	// instance's loader resumes elsewhere after it.
+	LeaseTTL time.Duration
+
+	holder  string
+	metrics *metrics
+}
+
+type metrics struct {
+	events  prometheus.Counter
+	batches prometheus.Counter
+	lag     prometheus.Gauge
+	errors  prometheus.Counter
+}
+
+// Register adds the loader's metrics to reg.
+func (l *Loader) Register(reg prometheus.Registerer) {
+	m := &metrics{
+		events:  prometheus.NewCounter(prometheus.CounterOpts{Name: "lyceum_loader_events_total", Help: "Events loaded into the warehouse."}),
+		batches: prometheus.NewCounter(prometheus.CounterOpts{Name: "lyceum_loader_batches_total", Help: "Warehouse load transactions."}),
+		lag:     prometheus.NewGauge(prometheus.GaugeOpts{Name: "lyceum_loader_lag_seconds", Help: "Age of the newest loaded event when it was loaded."}),
+		errors:  prometheus.NewCounter(prometheus.CounterOpts{Name: "lyceum_loader_errors_total", Help: "Failed loader steps (retried)."}),
+	}
+	reg.MustRegister(m.events, m.batches, m.lag, m.errors)
+	l.metrics = m
+}
+
+func (l *Loader) defaults() {
+	if l.Interval <= 0 {
+		l.Interval = 500 * time.Millisecond
+	}
+	if l.BatchSize <= 0 {
+		l.BatchSize = 5000
+	}
+	if l.LeaseTTL <= 0 {
+		l.LeaseTTL = 15 * time.Second
+	}
+	if l.Logger == nil {
+		l.Logger = slog.Default()
+	}
+	if l.holder == "" {
+		host, _ := os.Hostname()
+		l.holder = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), uuid.NewString()[:8])
+	}
+}
+
+// Run loads until ctx ends. It only works while it holds the loader lease.
+func (l *Loader) Run(ctx context.Context) error {
+	l.defaults()
+	defer l.Store.ReleaseLease(context.WithoutCancel(ctx), LeaseName, l.holder)
+	var leased time.Time
+	failures := 0
+	for {
+		wait := l.Interval
+		if time.Since(leased) > l.LeaseTTL/3 {
+			err := l.Store.AcquireLease(ctx, LeaseName, l.holder, l.LeaseTTL)
+			switch {
+			case err == nil:
+				if leased.IsZero() {
+					l.Logger.Info("warehouse loader started", "holder", l.holder, "warehouse", l.Warehouse.Name())
+				}
+				leased = time.Now()
+			case errors.Is(err, lyceum.ErrConflict):
+				leased = time.Time{}
+				wait = l.LeaseTTL / 3 // another instance loads
+			default:
+				l.Logger.Warn("warehouse loader: lease", "err", err)
+				leased = time.Time{}
+			}
+		}
+		if !leased.IsZero() {
+			n, err := l.Step(ctx)
+			switch {
+			case err == nil:
+				failures = 0
+				if n > 0 {
+					wait = 0
+				}
+			case ctx.Err() != nil:
+				return nil
+			default:
+				failures++
+				if l.metrics != nil {
+					l.metrics.errors.Inc()
+				}
+				wait = time.Duration(math.Min(float64(30*time.Second), float64(l.Interval)*math.Pow(2, float64(failures))))
+				l.Logger.Warn("warehouse loader: step failed; retrying", "err", err, "retry_in", wait)
+			}
+		}
+		if wait > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+		}
+	}
+}
+
+// Step loads one batch and returns how many events it loaded.
+func (l *Loader) Step(ctx context.Context) (int, error) {
+	l.defaults()
+	from, err := l.Warehouse.LoaderPosition(ctx)
+	if err != nil {
+		return 0, err
+	}
+	events, to, err := l.Store.ReadEvents(ctx, from, l.BatchSize)
+	if err != nil {
+		return 0, fmt.Errorf("read events after %q: %w", from, err)
+	}
+	if len(events) == 0 {
+		return 0, nil
+	}
+	b, err := l.batch(ctx, events)
+	if err != nil {
+		return 0, err
+	}
+	if err := l.Warehouse.Load(ctx, b, from, to); err != nil {
+		return 0, err
+	}
+	if l.metrics != nil {
+		l.metrics.events.Add(float64(len(events)))
+		l.metrics.batches.Inc()
+		l.metrics.lag.Set(time.Since(events[len(events)-1].Time).Seconds())
+	}
+	return len(events), nil
+}
+
+type userCourse struct{ user, course string }
+
+// batch turns events into warehouse rows: the events themselves, and the
+// current state of every entity they touched, read from the store.
+func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.Batch, error) {
+	b := &warehouse.Batch{Events: events}
+	users := map[string]bool{}
+	courses := map[string]bool{}
+	enrollments := map[userCourse]bool{}
+	progress := map[userCourse]bool{}
+	answers := map[userCourse]bool{}
+	quizzes := map[lyceum.ItemKey]bool{}
+	for _, e := range events {
+		if e.UserID != "" {
+			users[e.UserID] = true
+		}
+		uc := userCourse{e.UserID, e.CourseID}
+		switch e.Type {
+		case lyceum.EventCourseImported, lyceum.EventCoursePublished, lyceum.EventCourseUnpublished:
+			courses[e.CourseID] = true
+			continue
+		case lyceum.EventEnrolled, lyceum.EventCourseCompleted:
+			enrollments[uc] = true
+		case lyceum.EventQuestionAnswered:
+			answers[uc] = true
+		case lyceum.EventQuizSubmitted:
+			quizzes[lyceum.ItemKey{UserID: e.UserID, CourseID: e.CourseID, ItemID: e.ItemID}] = true
+		}
+		if e.UserID != "" && e.CourseID != "" && e.ItemID != "" {
+			progress[uc] = true
+		}
+	}
+	for id := range users {
+		u, err := l.Store.UserByID(ctx, id)
+		if errors.Is(err, lyceum.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		b.Users = append(b.Users, warehouse.User{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), CreatedAt: u.CreatedAt})
+	}
+	docs := map[string]*lyceum.Course{}
+	course := func(id string) (*lyceum.Course, error) {
+		if c, ok := docs[id]; ok {
+			return c, nil
+		}
+		c, err := l.Store.CourseByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		docs[id] = c
+		return c, nil
+	}
+	for id := range courses {
+		c, err := course(id)
+		if errors.Is(err, lyceum.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		b.Courses = append(b.Courses, courseRow(c))
+	}
+	for uc := range enrollments {
+		e, err := l.Store.Enrollment(ctx, uc.user, uc.course)
+		if errors.Is(err, lyceum.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		b.Enrollments = append(b.Enrollments, warehouse.Enrollment{UserID: e.UserID, CourseID: e.CourseID, EnrolledAt: e.EnrolledAt, CompletedAt: e.CompletedAt})
+	}
+	for uc := range progress {
+		ps, err := l.Store.CourseProgress(ctx, uc.user, uc.course)
+		if err != nil {
+			return nil, err
+		}
+		c, err := course(uc.course)
+		if err != nil && !errors.Is(err, lyceum.ErrNotFound) {
+			return nil, err
+		}
+		for _, p := range ps {
+			b.Progress = append(b.Progress, warehouse.Progress{UserID: uc.user, CourseID: uc.course, ItemID: p.ItemID,
+				OpenedAt: p.OpenedAt, Position: p.Position, WatchedPercent: watchedPercent(c, &p), CompletedAt: p.CompletedAt,
+				Score: p.Score, MaxScore: p.MaxScore, UpdatedAt: p.UpdatedAt})
+		}
+	}
+	for uc := range answers {
+		as, err := l.Store.Answers(ctx, uc.user, uc.course)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			b.Answers = append(b.Answers, warehouse.Answer{UserID: uc.user, CourseID: uc.course, ItemID: a.ItemID, QuestionID: a.QuestionID,
+				Correct: a.Grade.Correct, Score: a.Grade.Score, MaxScore: a.Grade.Max, Response: jsonString(a.Response), AnsweredAt: a.AnsweredAt})
+		}
+	}
+	for k := range quizzes {
+		subs, err := l.Store.QuizSubmissions(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		var pass float64
+		if c, err := course(k.CourseID); err == nil {
+			if it, _, err := c.Item(k.ItemID); err == nil && it.Quiz != nil {
+				pass = it.Quiz.PassPercent
+			}
+		}
+		for _, s := range subs {
+			b.Submissions = append(b.Submissions, warehouse.Submission{ID: s.ID, UserID: k.UserID, CourseID: k.CourseID, ItemID: k.ItemID,
+				Score: s.Score, MaxScore: s.MaxScore, Passed: s.MaxScore > 0 && s.Score/s.MaxScore*100 >= pass, SubmittedAt: s.SubmittedAt})
+		}
+	}
+	return b, nil
+}
+
+func courseRow(c *lyceum.Course) warehouse.Course {
+	row := warehouse.Course{ID: c.ID, Title: c.Title, Summary: c.Summary, Language: c.Language, OwnerID: c.OwnerID,
+		Published: c.Published, UpdatedAt: c.UpdatedAt}
+	pos := 0
+	for mi, m := range c.Modules {
+		wm := warehouse.Module{ID: m.ID, Position: mi + 1, Title: m.Title}
+		for _, it := range m.Items {
+			pos++
+			wi := warehouse.Item{ID: it.ID, Position: pos, Kind: string(it.Kind), Title: it.Title, Required: learning.Required(&it)}
+			switch {
+			case it.Video != nil:
+				wi.DurationSeconds, wi.QuestionCount = it.Video.DurationSeconds, len(it.Video.Questions)
+			case it.Quiz != nil:
+				wi.QuestionCount = len(it.Quiz.Questions)
+			}
+			wm.Items = append(wm.Items, wi)
+		}
+		row.Modules = append(row.Modules, wm)
+	}
+	return row
+}
+
+func watchedPercent(c *lyceum.Course, p *lyceum.ItemProgress) float64 {
+	if c == nil || len(p.Watched) == 0 {
+		return 0
+	}
+	it, _, err := c.Item(p.ItemID)
+	if err != nil || it.Video == nil {
+		return 0
+	}
+	total := int(math.Ceil(it.Video.DurationSeconds / lyceum.WatchSegmentSeconds))
+	if total <= 0 {
+		return 0
+	}
+	n := 0
+	for _, s := range p.Watched {
+		if s >= 0 && s < total {
+			n++
+		}
+	}
+	return math.Round(float64(n)/float64(total)*1000) / 10
+}
