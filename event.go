@@ -26,6 +26,9 @@ const (
 	EventCourseImported    EventType = "course_imported"
 	EventCoursePublished   EventType = "course_published"
 	EventCourseUnpublished EventType = "course_unpublished"
+
+	// A query reached the warehouse (the audit log; payload AuditEntry).
+	EventQueryRan EventType = "query_ran"
 )
 
 // ClientEventTypes are the types a browser may report itself; the others are
