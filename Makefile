@@ -43,10 +43,15 @@ vet:
 CASSANDRA_1 := CASSANDRA_HOME_DIR=$(CURDIR)/.cache/cassandra-test-1
 CASSANDRA_3 := CASSANDRA_HOME_DIR=$(CURDIR)/.cache/cassandra-test-3
 
+# PostgreSQL (the warehouse engine's tests) gets its own state dir and port.
+PG_TEST := PG_HOME_DIR=$(CURDIR)/.cache/postgres-test PG_PORT=55433
+
 test-go: media
 	$(CASSANDRA_1) scripts/cassandra/cluster.sh start 1 >/dev/null
-	LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 $(GO) test -count=1 ./... ; status=$$?; \
-		$(CASSANDRA_1) scripts/cassandra/cluster.sh wipe >/dev/null; exit $$status
+	$(PG_TEST) scripts/postgres/server.sh start >/dev/null
+	LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 LYCEUM_TEST_POSTGRES_URL=$$($(PG_TEST) scripts/postgres/server.sh url) \
+		$(GO) test -count=1 ./... ; status=$$?; \
+		$(CASSANDRA_1) scripts/cassandra/cluster.sh wipe >/dev/null; $(PG_TEST) scripts/postgres/server.sh wipe >/dev/null; exit $$status
 
 # Availability: Lyceum on a 3-node cluster keeps serving through kill -9 of
 # a node and a rolling restart (server/availability_test.go).
