@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appPath, href, matchPath } from "./router";
+import { appPath, href, isOtherApp, matchPath } from "./router";
 
 describe("router", () => {
   it("matches patterns and decodes params", () => {
@@ -16,5 +16,13 @@ describe("router", () => {
     expect(appPath("/studio", "/studio/")).toBe("/");
     expect(href("/courses/x", "/studio/")).toBe("/studio/courses/x");
     expect(href("/courses/x", "/")).toBe("/courses/x");
+  });
+
+  it("knows which of learn's paths are other apps' pages", () => {
+    expect(isOtherApp("/data/q/1?x=1", "/")).toBe(true);
+    expect(isOtherApp("/data", "/")).toBe(true);
+    expect(isOtherApp("/database", "/")).toBe(false);
+    expect(isOtherApp("/courses/x", "/")).toBe(false);
+    expect(isOtherApp("/data/q/1", "/data/")).toBe(false);
   });
 });

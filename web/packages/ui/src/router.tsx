@@ -33,7 +33,26 @@ export function href(to: string, base = BASE): string {
   return base === "/" ? to : base + to.replace(/^\//, "");
 }
 
+/**
+ * The other apps served beside learn (each its own page, not a route of
+ * learn's router): learn's login can send people back to /data/… with ?next=.
+ */
+export const OTHER_APP_BASES = ["/studio/", "/data/", "/admin/"];
+
+/** True when an app path of the app at base is really another app's page. */
+export function isOtherApp(to: string, base = BASE): boolean {
+  if (base !== "/") return false;
+  const p = to.split(/[?#]/)[0]!;
+  return OTHER_APP_BASES.some((b) => p === b.slice(0, -1) || p.startsWith(b));
+}
+
 export function navigate(to: string, opts: { replace?: boolean } = {}) {
+  if (isOtherApp(to)) {
+    // Another app: load its page.
+    if (opts.replace) window.location.replace(to);
+    else window.location.assign(to);
+    return;
+  }
   const url = href(to);
   if (url === snapshot()) return;
   if (opts.replace) window.history.replaceState(null, "", url);

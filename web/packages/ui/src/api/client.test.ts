@@ -150,4 +150,25 @@ describe("API client", () => {
     const err = await createClient({ fetch: f.fetch }).courses().catch((e) => e);
     expect(err).toMatchObject({ code: "bad_response" });
   });
+
+  it("asks for a page of rows with offset, limit and sort", async () => {
+    const f = fakeFetch(json(200, { columns: [], rows: [], total: 0 }), json(200, { columns: [], rows: [], total: 0 }));
+    const c = createClient({ fetch: f.fetch });
+    await c.data.rows("r 1", { offset: 200, limit: 100, sort: "n", desc: true });
+    await c.data.rows("r1", { offset: 0, limit: 5000 });
+    expect(f.calls[0]!.url).toBe("/api/v1/data/runs/r%201/rows?offset=200&limit=100&sort=n&desc=true");
+    expect(f.calls[1]!.url).toBe("/api/v1/data/runs/r1/rows?offset=0&limit=5000");
+  });
+
+  it("sends PUT and DELETE with the CSRF token; a 204 is undefined", async () => {
+    const q = { id: "q1", ownerId: "u1", title: "T", description: "", sql: "select 1", visibility: "private", version: 2, createdAt: "", updatedAt: "" };
+    const f = fakeFetch(json(200, session), json(200, { query: q }), new Response(null, { status: 204 }));
+    const c = createClient({ fetch: f.fetch });
+    await c.me();
+    const r = await c.data.updateQuery("q1", { title: "T", description: "", sql: "select 1", visibility: "private" });
+    expect(r.query.version).toBe(2);
+    expect(await c.revokeToken("t1")).toBeUndefined();
+    expect(f.calls[1]).toMatchObject({ method: "PUT", url: "/api/v1/data/queries/q1", headers: { "X-CSRF-Token": "tok-1" } });
+    expect(f.calls[2]).toMatchObject({ method: "DELETE", url: "/api/v1/me/tokens/t1", headers: { "X-CSRF-Token": "tok-1" } });
+  });
 });

@@ -33,19 +33,46 @@ export type ClientEvent = Schemas["ClientEvent"];
 export type ErrorCode = Schemas["ErrorCode"];
 export type ItemKind = Schemas["ItemKind"];
 
-/** The JSON body of a path's successful (200 or 201) response. */
-type Ok<P extends keyof paths, M extends "get" | "post"> = paths[P][M] extends {
+// The query page (data API) and API tokens.
+export type DataSchema = Schemas["DataSchema"];
+export type DataTable = Schemas["DataTable"];
+export type DataColumn = Schemas["DataColumn"];
+export type ResultColumn = Schemas["ResultColumn"];
+export type Run = Schemas["Run"];
+export type RunStatus = Schemas["RunStatus"];
+export type RunErrorCode = Schemas["RunErrorCode"];
+export type RunAccepted = Schemas["RunAccepted"];
+export type RunDetail = Schemas["RunDetail"];
+export type RunRows = Schemas["RunRows"];
+export type Chart = Schemas["Chart"];
+export type ChartType = Schemas["ChartType"];
+export type Visibility = Schemas["Visibility"];
+export type SavedQuery = Schemas["SavedQuery"];
+export type SavedQueryRequest = Schemas["SavedQueryRequest"];
+export type SavedQueryDetail = Schemas["SavedQueryDetail"];
+export type QueryVersion = Schemas["QueryVersion"];
+export type AdminRun = Schemas["AdminRun"];
+export type ActiveRuns = Schemas["ActiveRuns"];
+export type APIToken = Schemas["APIToken"];
+export type CreatedToken = Schemas["CreatedToken"];
+
+type HttpMethod = "get" | "post" | "put" | "delete";
+
+/** The JSON body of a path's successful (200, 201 or 202) response. */
+type Ok<P extends keyof paths, M extends HttpMethod> = paths[P][M] extends {
   responses: infer R;
 }
   ? R extends { 200: { content: { "application/json": infer T } } }
     ? T
     : R extends { 201: { content: { "application/json": infer T } } }
       ? T
-      : void
+      : R extends { 202: { content: { "application/json": infer T } } }
+        ? T
+        : void
   : never;
 
 /** The JSON request body of a path's operation. */
-type Body<P extends keyof paths, M extends "post"> = paths[P][M] extends {
+type Body<P extends keyof paths, M extends "post" | "put"> = paths[P][M] extends {
   requestBody: { content: { "application/json": infer T } };
 }
   ? T
@@ -145,7 +172,7 @@ export interface ClientOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-type Method = "GET" | "POST";
+type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 interface RequestOptions {
   body?: unknown;
@@ -234,6 +261,10 @@ export function createClient(opts: ClientOptions = {}) {
     request<Ok<P, "get">>("GET", path, o);
   const post = <P extends keyof paths>(path: string, o?: RequestOptions) =>
     request<Ok<P, "post">>("POST", path, o);
+  const put = <P extends keyof paths>(path: string, o?: RequestOptions) =>
+    request<Ok<P, "put">>("PUT", path, o);
+  const del = <P extends keyof paths>(path: string, o?: RequestOptions) =>
+    request<Ok<P, "delete">>("DELETE", path, o);
 
   const item = (courseId: string, itemId: string) => `/api/v1/courses/${enc(courseId)}/items/${enc(itemId)}`;
 
@@ -316,6 +347,54 @@ export function createClient(opts: ClientOptions = {}) {
     unpublish: (courseId: string) =>
       post<"/api/v1/courses/{courseId}/unpublish">(`/api/v1/courses/${enc(courseId)}/unpublish`),
     exportUrl: (courseId: string) => `${baseUrl}/api/v1/courses/${enc(courseId)}/export`,
+
+    // The query page (analysts and admins).
+    data: {
+      schema: (signal?: AbortSignal) => get<"/api/v1/data/schema">("/api/v1/data/schema", { signal }),
+      startRun: (body: Body<"/api/v1/data/runs", "post">) => post<"/api/v1/data/runs">("/api/v1/data/runs", { body }),
+      myRuns: (signal?: AbortSignal) => get<"/api/v1/data/runs">("/api/v1/data/runs", { signal }),
+      run: (runId: string, signal?: AbortSignal) =>
+        get<"/api/v1/data/runs/{runId}">(`/api/v1/data/runs/${enc(runId)}`, { signal }),
+      rows: (
+        runId: string,
+        q: { offset: number; limit: number; sort?: string | undefined; desc?: boolean | undefined },
+        signal?: AbortSignal,
+      ) => {
+        const p = new URLSearchParams({ offset: String(q.offset), limit: String(q.limit) });
+        if (q.sort) {
+          p.set("sort", q.sort);
+          if (q.desc) p.set("desc", "true");
+        }
+        return get<"/api/v1/data/runs/{runId}/rows">(`/api/v1/data/runs/${enc(runId)}/rows?${p}`, { signal });
+      },
+      csvUrl: (runId: string) => `${baseUrl}/api/v1/data/runs/${enc(runId)}/csv`,
+      cancelRun: (runId: string) =>
+        post<"/api/v1/data/runs/{runId}/cancel">(`/api/v1/data/runs/${enc(runId)}/cancel`),
+      queries: (signal?: AbortSignal) => get<"/api/v1/data/queries">("/api/v1/data/queries", { signal }),
+      createQuery: (body: Body<"/api/v1/data/queries", "post">) =>
+        post<"/api/v1/data/queries">("/api/v1/data/queries", { body }),
+      query: (queryId: string, signal?: AbortSignal) =>
+        get<"/api/v1/data/queries/{queryId}">(`/api/v1/data/queries/${enc(queryId)}`, { signal }),
+      updateQuery: (queryId: string, body: Body<"/api/v1/data/queries/{queryId}", "put">) =>
+        put<"/api/v1/data/queries/{queryId}">(`/api/v1/data/queries/${enc(queryId)}`, { body }),
+      deleteQuery: (queryId: string) =>
+        del<"/api/v1/data/queries/{queryId}">(`/api/v1/data/queries/${enc(queryId)}`),
+      versions: (queryId: string, signal?: AbortSignal) =>
+        get<"/api/v1/data/queries/{queryId}/versions">(`/api/v1/data/queries/${enc(queryId)}/versions`, { signal }),
+      queryRuns: (queryId: string, signal?: AbortSignal) =>
+        get<"/api/v1/data/queries/{queryId}/runs">(`/api/v1/data/queries/${enc(queryId)}/runs`, { signal }),
+      fork: (queryId: string) =>
+        post<"/api/v1/data/queries/{queryId}/fork">(`/api/v1/data/queries/${enc(queryId)}/fork`),
+      runQuery: (queryId: string, body: Schemas["SavedQueryRunRequest"]) =>
+        post<"/api/v1/data/queries/{queryId}/run">(`/api/v1/data/queries/${enc(queryId)}/run`, { body }),
+      activeRuns: (signal?: AbortSignal) =>
+        get<"/api/v1/data/admin/queries">("/api/v1/data/admin/queries", { signal }),
+    },
+
+    // API tokens.
+    tokens: (signal?: AbortSignal) => get<"/api/v1/me/tokens">("/api/v1/me/tokens", { signal }),
+    createToken: (name: string) => post<"/api/v1/me/tokens">("/api/v1/me/tokens", { body: { name } }),
+    revokeToken: (tokenId: string) => del<"/api/v1/me/tokens/{tokenId}">(`/api/v1/me/tokens/${enc(tokenId)}`),
   };
 }
 

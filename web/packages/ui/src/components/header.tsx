@@ -2,7 +2,7 @@ import { useState } from "react";
 import { LOCALES, LOCALE_NAMES, isLocale } from "../i18n/core";
 import { useI18n } from "../i18n/react";
 import type { UiKey } from "../i18n/messages";
-import { Link, navigate, useLocation } from "../router";
+import { href, Link, navigate, useLocation } from "../router";
 import { useSession } from "../session";
 
 export function LanguageSwitcher() {
@@ -38,13 +38,28 @@ export interface NavLink {
   activeFor?: string[];
 }
 
+export interface AppHeaderProps {
+  links: NavLink[];
+  appName?: string;
+  /**
+   * For apps without sign-in pages of their own: the browser URL of the login
+   * page (learn's "/login"); "Log in" goes there with ?next= this page, and
+   * there is no "Sign up".
+   */
+  loginUrl?: string;
+  /** A link out of the app, e.g. back to the learner site. */
+  homeLink?: { href: string; label: string };
+}
+
 /** The top bar of every app: brand, the app's links, language, and who is signed in. */
-export function AppHeader({ links, appName }: { links: NavLink[]; appName?: string }) {
+export function AppHeader({ links, appName, loginUrl, homeLink }: AppHeaderProps) {
   const { t } = useI18n<UiKey>();
   const { user, ready, logout } = useSession();
-  const { path } = useLocation();
+  const { path, query } = useLocation();
   const [busy, setBusy] = useState(false);
   const next = path === "/login" || path === "/signup" ? "" : `?next=${encodeURIComponent(path)}`;
+  const search = query.toString();
+  const here = href(path) + (search ? `?${search}` : "");
 
   async function doLogout() {
     setBusy(true);
@@ -84,6 +99,11 @@ export function AppHeader({ links, appName }: { links: NavLink[]; appName?: stri
             })}
         </nav>
         <div className="app-header-end">
+          {homeLink && (
+            <a href={homeLink.href} className="home-link">
+              {homeLink.label}
+            </a>
+          )}
           <LanguageSwitcher />
           {ready &&
             (user ? (
@@ -96,6 +116,10 @@ export function AppHeader({ links, appName }: { links: NavLink[]; appName?: stri
                   {t("nav.logout")}
                 </button>
               </>
+            ) : loginUrl ? (
+              <a href={`${loginUrl}?next=${encodeURIComponent(here)}`} className="btn btn-primary btn-small">
+                {t("nav.login")}
+              </a>
             ) : (
               <>
                 <Link to={`/login${next}`} className="btn btn-ghost">
