@@ -92,6 +92,7 @@ type Store interface {
 	ProgressStore
 	EventLog
 	LeaseStore
+	QueryStore
 	Ping(ctx context.Context) error
 	Close() error
 }

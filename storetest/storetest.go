@@ -42,6 +42,16 @@ func Run(t *testing.T, open func(t *testing.T) lyceum.Store) {
 		{"EventsAppendRead", testEventsAppendRead},
 		{"EventsConcurrent", testEventsConcurrent},
 		{"Leases", testLeases},
+		{"SavedQueries", testSavedQueries},
+		{"SavedQueriesByOwnerOrder", testSavedQueriesByOwnerOrder},
+		{"SharedQueries", testSharedQueries},
+		{"DeleteSavedQuery", testDeleteSavedQuery},
+		{"QueryVersions", testQueryVersions},
+		{"QueryRunStatus", testQueryRunStatus},
+		{"QueryRunLists", testQueryRunLists},
+		{"QueryLongSQL", testLongSQL},
+		{"APITokens", testAPITokens},
+		{"QueryStoreNotFound", testQueryStoreNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
