@@ -1,0 +1,117 @@
+import { lazy, Suspense, useEffect, useRef, type ReactNode } from "react";
+import { ApiError, AppHeader, createClient, ErrorBoundary, I18nProvider, Loading, matchPath, SessionProvider, useLocation, useSession } from "@lyceum/ui";
+import { catalogs, useT } from "./i18n";
+import { SchemaProvider, useSchema } from "./schema";
+import { QueriesPage } from "./pages/Queries";
+import { AdminPage } from "./pages/Admin";
+import { TokensPage } from "./pages/Tokens";
+import { NotAllowedPage, NotFoundPage, SignedOutPage } from "./pages/Gate";
+
+// The editor page (CodeMirror, charts) is the largest: its own chunk, so that
+// the other pages load without it.
+const Workspace = lazy(() => import("./pages/Workspace").then((m) => ({ default: m.Workspace })));
+
+const client = createClient();
+
+export function App() {
+  return (
+    <I18nProvider catalogs={catalogs}>
+      <SessionProvider client={client}>
+        <Shell />
+      </SessionProvider>
+    </I18nProvider>
+  );
+}
+
+interface Route {
+  page: ReactNode;
+  /** Pages with the same key stay mounted when the path changes (a scratch query becoming a run). */
+  key: string;
+}
+
+function route(path: string): Route {
+  let m: Record<string, string> | null;
+  if (path === "/") return { page: <Workspace />, key: "scratch" };
+  if ((m = matchPath("/runs/:id", path))) return { page: <Workspace runId={m.id!} />, key: "scratch" };
+  if ((m = matchPath("/q/:id", path))) return { page: <Workspace key={m.id} queryId={m.id!} />, key: `q:${m.id}` };
+  if (path === "/queries") return { page: <QueriesPage />, key: path };
+  if (path === "/admin") return { page: <AdminPage />, key: path };
+  if (path === "/tokens") return { page: <TokensPage />, key: path };
+  return { page: <NotFoundPage />, key: "404" };
+}
+
+function Shell() {
+  const { t } = useT();
+  const { path } = useLocation();
+  const { user, ready } = useSession();
+  const mainRef = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // After in-app navigation, move focus to the new page for screen readers.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    mainRef.current?.focus({ preventScroll: true });
+  }, [path]);
+
+  return (
+    <>
+      <AppHeader
+        appName={t("app.name")}
+        loginUrl="/login"
+        homeLink={{ href: "/", label: t("nav.learnerSite") }}
+        links={[
+          { to: "/", label: t("nav.editor"), activeFor: ["/q", "/runs"], signedIn: true },
+          { to: "/queries", label: t("nav.queries"), signedIn: true },
+          { to: "/tokens", label: t("nav.tokens"), signedIn: true },
+          ...(user?.role === "admin" ? [{ to: "/admin", label: t("nav.admin"), signedIn: true }] : []),
+        ]}
+      />
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        {!ready ? (
+          <div className="data-container">
+            <Loading />
+          </div>
+        ) : !user ? (
+          <SignedOutPage />
+        ) : (
+          <SchemaProvider>
+            <Gate path={path} />
+          </SchemaProvider>
+        )}
+      </main>
+    </>
+  );
+}
+
+/** Learners and instructors get a page that says who the query page is for (the API answers 403). */
+function Gate({ path }: { path: string }) {
+  const { schema } = useSchema();
+  if (schema.state === "loading") {
+    return (
+      <div className="data-container">
+        <Loading />
+      </div>
+    );
+  }
+  if (schema.state === "error" && schema.error instanceof ApiError) {
+    if (schema.error.status === 403) return <NotAllowedPage />;
+    if (schema.error.status === 401) return <SignedOutPage />;
+  }
+  const r = route(path);
+  return (
+    <ErrorBoundary key={r.key}>
+      <Suspense
+        fallback={
+          <div className="data-container">
+            <Loading />
+          </div>
+        }
+      >
+        {r.page}
+      </Suspense>
+    </ErrorBoundary>
+  );
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { niceTicks, parseTime, shapeChart, suggestChart, timeTicks, toNumber, xKindOf, MAX_SERIES } from "./chart";
+
+const cols = (...spec: [string, string][]) => spec.map(([name, type]) => ({ name, type }));
+
+describe("values", () => {
+  it("parses ISO dates and times, naive ones as UTC", () => {
+    expect(parseTime("2026-03-04")).toEqual({ ms: Date.UTC(2026, 2, 4), zoned: false });
+    expect(parseTime("2026-03-04 15:05:00")).toEqual({ ms: Date.UTC(2026, 2, 4, 15, 5), zoned: false });
+    expect(parseTime("2026-03-04T15:05:00.250Z")).toEqual({ ms: Date.UTC(2026, 2, 4, 15, 5, 0, 250), zoned: true });
+    expect(parseTime("2026-03-04 15:05:00+02")).toEqual({ ms: Date.UTC(2026, 2, 4, 13, 5), zoned: true });
+    expect(parseTime("2026-03-04T15:05:00-0530")!.ms).toBe(Date.UTC(2026, 2, 4, 20, 35));
+    expect(parseTime("March 4")).toBeNull();
+    expect(parseTime(20260304)).toBeNull();
+  });
+  it("reads numbers and numeric strings", () => {
+    expect(toNumber(3)).toBe(3);
+    expect(toNumber("12345678901234567890")).toBe(12345678901234567000);
+    expect(toNumber("-1.5e3")).toBe(-1500);
+    expect(toNumber("12 apples")).toBeNull();
+    expect(toNumber(null)).toBeNull();
+    expect(toNumber(NaN)).toBeNull();
+  });
+  it("lays x out by type, then by values", () => {
+    expect(xKindOf({ name: "n", type: "BIGINT" }, ["1", "2"])).toBe("number");
+    expect(xKindOf({ name: "n", type: "VARCHAR" }, [1, null, 2])).toBe("number");
+    expect(xKindOf({ name: "d", type: "DATE" }, ["2026-01-01", "2026-01-02"])).toBe("time");
+    expect(xKindOf({ name: "c", type: "VARCHAR" }, ["es", "en"])).toBe("category");
+    expect(xKindOf({ name: "c", type: "VARCHAR" }, [])).toBe("category");
+  });
+});
+
+describe("shapeChart", () => {
+  const columns = cols(["day", "DATE"], ["country", "VARCHAR"], ["signups", "BIGINT"], ["revenue", "DECIMAL(10,2)"]);
+  const rows = [
+    ["2026-01-02", "es", 5, "10.50"],
+    ["2026-01-01", "es", 3, "7.00"],
+    ["2026-01-01", "mx", 4, null],
+    ["2026-01-02", "mx", 6, "1.25"],
+    [null, "mx", 1, "1"],
+  ];
+
+  it("puts one series per y column on a sorted time axis", () => {
+    const s = shapeChart(columns, rows, { type: "line", x: "day", y: ["signups", "revenue"] });
+    expect(s.kind).toBe("time");
+    expect(s.utc).toBe(true);
+    expect(s.series.map((x) => x.name)).toEqual(["signups", "revenue"]);
+    const jan1 = Date.UTC(2026, 0, 1);
+    const jan2 = Date.UTC(2026, 0, 2);
+    expect(s.series[0]!.points).toEqual([
+      { x: jan1, y: 3 },
+      { x: jan1, y: 4 },
+      { x: jan2, y: 5 },
+      { x: jan2, y: 6 },
+    ]);
+    // The NULL revenue is left out of its series only; the NULL day skips the row.
+    expect(s.series[1]!.points).toHaveLength(3);
+    expect(s.skipped).toBe(1);
+  });
+
+  it("splits by a series column", () => {
+    const s = shapeChart(columns, rows, { type: "line", x: "day", y: ["signups"], series: "country" });
+    expect(s.series.map((x) => x.name)).toEqual(["es", "mx"]);
+    expect(s.series[0]!.points.map((p) => p.y)).toEqual([3, 5]);
+    const two = shapeChart(columns, rows, { type: "line", x: "day", y: ["signups", "revenue"], series: "country" });
+    expect(two.series.map((x) => x.name)).toEqual(["es · signups", "es · revenue", "mx · signups", "mx · revenue"]);
+  });
+
+  it("makes sorted categories of a bar chart's dates and sums repeats", () => {
+    const s = shapeChart(columns, rows, { type: "bar", x: "day", y: ["signups"] });
+    expect(s.kind).toBe("category");
+    expect(s.categories).toEqual(["2026-01-01", "2026-01-02"]);
+    expect(s.series[0]!.points).toEqual([
+      { x: 0, y: 7 },
+      { x: 1, y: 11 },
+    ]);
+  });
+
+  it("keeps text categories in order of appearance", () => {
+    const s = shapeChart(columns, rows, { type: "bar", x: "country", y: ["signups"] });
+    expect(s.categories).toEqual(["es", "mx"]);
+    expect(s.series[0]!.points).toEqual([
+      { x: 0, y: 8 },
+      { x: 1, y: 11 },
+    ]);
+  });
+
+  it("sums a pie chart's first y by x, largest first, with the rest as Other", () => {
+    const s = shapeChart(columns, rows, { type: "pie", x: "country", y: ["signups", "revenue"] });
+    expect(s.slices).toEqual([
+      { label: "mx", value: 11 },
+      { label: "es", value: 8 },
+    ]);
+    const many = Array.from({ length: 14 }, (_, i) => [`c${i}`, 100 - i]);
+    const p = shapeChart(cols(["c", "VARCHAR"], ["n", "INTEGER"]), many, { type: "pie", x: "c", y: ["n"] }, "Otros");
+    expect(p.slices).toHaveLength(10);
+    expect(p.slices[9]).toEqual({ label: "Otros", value: 91 + 90 + 89 + 88 + 87 });
+  });
+
+  it("limits the number of series", () => {
+    const many = Array.from({ length: 30 }, (_, i) => [i % 15, `s${i % 15}`, i]);
+    const s = shapeChart(cols(["x", "INTEGER"], ["s", "VARCHAR"], ["y", "INTEGER"]), many, { type: "scatter", x: "x", y: ["y"], series: "s" });
+    expect(s.series).toHaveLength(MAX_SERIES);
+    expect(s.moreSeries).toBe(5);
+  });
+
+  it("marks time axes with zones as not UTC", () => {
+    const s = shapeChart(cols(["t", "TIMESTAMP WITH TIME ZONE"], ["n", "INTEGER"]), [["2026-01-01T10:00:00Z", 1]], { type: "line", x: "t", y: ["n"] });
+    expect(s.utc).toBe(false);
+  });
+
+  it("is empty for unknown columns", () => {
+    const s = shapeChart(columns, rows, { type: "line", x: "nope", y: ["signups"] });
+    expect(s.series).toEqual([]);
+    expect(s.skipped).toBe(rows.length);
+  });
+});
+
+describe("suggestChart", () => {
+  it("suggests time on x and numbers on y", () => {
+    expect(
+      suggestChart(cols(["day", "DATE"], ["country", "VARCHAR"], ["n", "BIGINT"]), [["2026-01-01", "es", 1]]),
+    ).toEqual({ type: "line", x: "day", y: ["n"] });
+    expect(suggestChart(cols(["country", "VARCHAR"], ["n", "BIGINT"]), [["es", 1]])).toEqual({ type: "bar", x: "country", y: ["n"] });
+    expect(suggestChart(cols(["a", "VARCHAR"]), [["x"]])).toBeNull();
+  });
+});
+
+describe("ticks", () => {
+  it("makes round ticks that cover the data", () => {
+    expect(niceTicks(0, 97, 5)).toEqual({ min: 0, max: 100, ticks: [0, 25, 50, 75, 100] });
+    expect(niceTicks(0.1, 0.37, 4).ticks).toEqual([0.1, 0.2, 0.3, 0.4]);
+    const flat = niceTicks(5, 5);
+    expect(flat.min).toBeLessThan(5);
+    expect(flat.max).toBeGreaterThan(5);
+  });
+  it("makes calendar ticks", () => {
+    const days = timeTicks(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 5), 6);
+    expect(days.unit).toBe("day");
+    expect(days.ticks).toEqual([1, 2, 3, 4, 5].map((d) => Date.UTC(2026, 0, d)));
+    const months = timeTicks(Date.UTC(2025, 0, 15), Date.UTC(2026, 0, 15), 6);
+    expect(months.unit).toBe("month");
+    expect(months.ticks[0]).toBe(Date.UTC(2025, 3, 1));
+    expect(months.ticks.length).toBeLessThanOrEqual(6);
+    expect(timeTicks(Date.UTC(2000, 0, 1), Date.UTC(2026, 0, 1), 6).unit).toBe("year");
+  });
+});

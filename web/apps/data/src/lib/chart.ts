@@ -1,0 +1,326 @@
+// Chart data shaping: from a result's columns and rows and a chart
+// configuration (type, x, y columns, series column) to the series a chart
+// draws, and the scales and ticks of its axes. Framework-free and tested.
+import type { Chart, ChartType, ResultColumn } from "@lyceum/ui";
+import { isNumericType } from "./format";
+
+export type ChartConfig = Chart;
+export const CHART_TYPES: ChartType[] = ["bar", "line", "area", "scatter", "pie"];
+
+/** How x is laid out: a number line, a time line, or evenly spaced categories. */
+export type XKind = "number" | "time" | "category";
+
+export interface Point {
+  /** The x position: the value (number, time in ms) or the category's index. */
+  x: number;
+  y: number;
+}
+
+export interface Series {
+  name: string;
+  points: Point[];
+}
+
+export interface Slice {
+  label: string;
+  value: number;
+}
+
+export interface Shaped {
+  kind: XKind;
+  /** For category x: the labels, in drawing order. */
+  categories: string[];
+  series: Series[];
+  /** Pie charts: one slice per x value (summed), largest first. */
+  slices: Slice[];
+  /** Time x: the values carried no time zone (drawn and labelled as UTC). */
+  utc: boolean;
+  /** Rows left out because their x or y was missing or not a number. */
+  skipped: number;
+  /** Series left out past MAX_SERIES. */
+  moreSeries: number;
+}
+
+export const MAX_SERIES = 10;
+export const MAX_SLICES = 10;
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** A time value (ISO 8601 text or epoch ms) in ms; values without a zone are read as UTC. */
+export function parseTime(v: unknown): { ms: number; zoned: boolean } | null {
+  if (typeof v !== "string") return null;
+  const s = v.trim();
+  const m = ISO_TIME.exec(s);
+  if (!m) return null;
+  let iso = s.replace(" ", "T").replace(/\s+/g, "");
+  const zoned = m[1] !== undefined;
+  if (!zoned) iso += iso.includes("T") ? "Z" : "T00:00:00Z";
+  else iso = iso.replace(/([+-]\d{2})(\d{2})$/, "$1:$2").replace(/([+-]\d{2})$/, "$1:00");
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : { ms, zoned };
+}
+
+/** A y value: numbers, and numeric strings (decimals and big integers come as strings). */
+export function toNumber(v: unknown): number | null {
+  if (typeof v === "number") return Number.isFinite(v) ? v : null;
+  if (typeof v === "string" && v.trim() !== "" && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v.trim())) return Number(v);
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return null;
+}
+
+function label(v: unknown): string {
+  if (v === null || v === undefined) return "NULL";
+  if (typeof v === "string") return v;
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/** Which way x is laid out for a column: numbers by type or value, dates and times by value, else categories. */
+export function xKindOf(column: ResultColumn | undefined, values: unknown[]): XKind {
+  const present = values.filter((v) => v !== null && v !== undefined);
+  if (column && isNumericType(column.type)) return "number";
+  if (present.length > 0 && present.every((v) => typeof v === "number")) return "number";
+  if (present.length > 0 && present.every((v) => parseTime(v) !== null)) return "time";
+  return "category";
+}
+
+/** Picks a sensible starting chart for a result: a label or time on x, the first number on y. */
+export function suggestChart(columns: ResultColumn[], rows: unknown[][]): ChartConfig | null {
+  if (columns.length === 0) return null;
+  const kinds = columns.map((c, i) => xKindOf(c, rows.map((r) => r[i])));
+  const numeric = columns.filter((_, i) => kinds[i] === "number");
+  const xi = kinds.findIndex((k) => k === "time") >= 0 ? kinds.findIndex((k) => k === "time") : kinds.findIndex((k) => k === "category");
+  const x = xi >= 0 ? columns[xi]! : columns[0]!;
+  const y = numeric.filter((c) => c.name !== x.name).slice(0, 3).map((c) => c.name);
+  if (y.length === 0) return null;
+  return { type: xi >= 0 && kinds[xi] === "time" ? "line" : "bar", x: x.name, y };
+}
+
+/**
+ * Shapes rows for a chart. Line, area and scatter charts keep a number or
+ * time x on its own axis (sorted); bar charts and text x use categories (in
+ * order of appearance, or sorted when they are numbers or times), summing
+ * repeated categories within a series. A series column splits each y
+ * column by its values. Pie charts sum the first y column by x.
+ */
+export function shapeChart(columns: ResultColumn[], rows: unknown[][], config: ChartConfig, otherLabel = "Other"): Shaped {
+  const index = new Map(columns.map((c, i) => [c.name, i]));
+  const xi = index.get(config.x);
+  const yis = config.y.map((y) => [y, index.get(y)] as const).filter((p): p is readonly [string, number] => p[1] !== undefined);
+  const si = config.series ? index.get(config.series) : undefined;
+  const empty: Shaped = { kind: "category", categories: [], series: [], slices: [], utc: true, skipped: 0, moreSeries: 0 };
+  if (xi === undefined || yis.length === 0) return { ...empty, skipped: rows.length };
+
+  if (config.type === "pie") {
+    const [, yi] = yis[0]!;
+    const sums = new Map<string, number>();
+    let skipped = 0;
+    for (const r of rows) {
+      const v = toNumber(r[yi]);
+      if (v === null || v <= 0) {
+        skipped++;
+        continue;
+      }
+      const l = label(r[xi]);
+      sums.set(l, (sums.get(l) ?? 0) + v);
+    }
+    let slices = [...sums].map(([l, value]) => ({ label: l, value })).sort((a, b) => b.value - a.value);
+    if (slices.length > MAX_SLICES) {
+      const rest = slices.slice(MAX_SLICES - 1).reduce((n, s) => n + s.value, 0);
+      slices = [...slices.slice(0, MAX_SLICES - 1), { label: otherLabel, value: rest }];
+    }
+    return { ...empty, slices, skipped };
+  }
+
+  const xs = rows.map((r) => r[xi]);
+  let kind = xKindOf(columns[xi], xs);
+  let utc = true;
+  const xValue = (v: unknown): number | null => {
+    if (kind === "number") return toNumber(v);
+    const t = parseTime(v);
+    if (t?.zoned) utc = false;
+    return t ? t.ms : null;
+  };
+
+  // Categories: a bar chart always, and any text x.
+  const categorical = config.type === "bar" || kind === "category";
+  let categories: string[] = [];
+  const catIndex = new Map<string, number>();
+  if (categorical) {
+    if (kind !== "category") {
+      const distinct = new Map<string, number>();
+      for (const v of xs) {
+        const n = xValue(v);
+        if (n !== null && !distinct.has(label(v))) distinct.set(label(v), n);
+      }
+      categories = [...distinct].sort((a, b) => a[1] - b[1]).map(([l]) => l);
+    } else {
+      for (const v of xs) {
+        if (v === null || v === undefined) continue;
+        const l = label(v);
+        if (!catIndex.has(l)) {
+          catIndex.set(l, categories.length);
+          categories.push(l);
+        }
+      }
+    }
+    catIndex.clear();
+    categories.forEach((c, i) => catIndex.set(c, i));
+    kind = "category";
+  }
+
+  const byName = new Map<string, Map<number, number> | Point[]>();
+  const order: string[] = [];
+  let moreSeries = 0;
+  const dropped = new Set<string>();
+  let skipped = 0;
+  for (const r of rows) {
+    const xv = r[xi];
+    let x: number | null;
+    if (categorical) x = xv === null || xv === undefined ? null : (catIndex.get(label(xv)) ?? null);
+    else x = xValue(xv);
+    if (x === null) {
+      skipped++;
+      continue;
+    }
+    let used = false;
+    for (const [yName, yi] of yis) {
+      const y = toNumber(r[yi]);
+      if (y === null) continue;
+      const sv = si !== undefined ? label(r[si]) : undefined;
+      const name = sv === undefined ? yName : yis.length > 1 ? `${sv} · ${yName}` : sv;
+      let s = byName.get(name);
+      if (!s) {
+        if (order.length >= MAX_SERIES) {
+          if (!dropped.has(name)) {
+            dropped.add(name);
+            moreSeries++;
+          }
+          continue;
+        }
+        s = categorical ? new Map<number, number>() : [];
+        byName.set(name, s);
+        order.push(name);
+      }
+      if (s instanceof Map) s.set(x, (s.get(x) ?? 0) + y);
+      else s.push({ x, y });
+      used = true;
+    }
+    if (!used) skipped++;
+  }
+
+  const series: Series[] = order.map((name) => {
+    const s = byName.get(name)!;
+    const points = s instanceof Map ? [...s].map(([x, y]) => ({ x, y })) : s;
+    points.sort((a, b) => a.x - b.x);
+    return { name, points };
+  });
+  return { kind, categories, series, slices: [], utc, skipped, moreSeries };
+}
+
+/** The extent of every y value, or null when there is none. */
+export function yExtent(series: Series[]): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series)
+    for (const p of s.points) {
+      if (p.y < lo) lo = p.y;
+      if (p.y > hi) hi = p.y;
+    }
+  return lo === Infinity ? null : [lo, hi];
+}
+
+export function xExtent(series: Series[]): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series)
+    for (const p of s.points) {
+      if (p.x < lo) lo = p.x;
+      if (p.x > hi) hi = p.x;
+    }
+  return lo === Infinity ? null : [lo, hi];
+}
+
+function niceStep(raw: number): number {
+  const exp = Math.floor(Math.log10(raw));
+  const f = raw / 10 ** exp;
+  const nf = f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10;
+  return nf * 10 ** exp;
+}
+
+/** Round ticks covering [min, max], about count of them; the domain grows to the outer ticks. */
+export function niceTicks(min: number, max: number, count = 5): { min: number; max: number; ticks: number[] } {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1, ticks: [0, 1] };
+  if (min === max) {
+    const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
+    min -= pad;
+    max += pad;
+  }
+  const step = niceStep((max - min) / Math.max(1, count - 1));
+  const lo = Math.floor(min / step + 1e-9) * step;
+  const hi = Math.ceil(max / step - 1e-9) * step;
+  const ticks: number[] = [];
+  for (let v = lo; v <= hi + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  return { min: lo, max: hi, ticks };
+}
+
+const SEC = 1000;
+const MIN = 60 * SEC;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const FIXED = [SEC, 5 * SEC, 15 * SEC, 30 * SEC, MIN, 5 * MIN, 15 * MIN, 30 * MIN, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY];
+const MONTHS = [1, 3, 6, 12, 24, 60, 120, 240, 600];
+
+export type TimeUnit = "second" | "minute" | "hour" | "day" | "month" | "year";
+
+/**
+ * Calendar ticks over [min, max] ms: at most about count, on whole seconds,
+ * minutes, hours, days, weeks, months or years (in UTC, or in the viewer's
+ * zone when utc is false). unit says how precisely to label them.
+ */
+export function timeTicks(min: number, max: number, count = 6, utc = true): { ticks: number[]; unit: TimeUnit } {
+  const span = Math.max(max - min, 1);
+  const fixed = FIXED.find((s) => span / s <= count);
+  if (fixed !== undefined) {
+    const offset = utc || fixed < HOUR ? 0 : new Date(min).getTimezoneOffset() * MIN;
+    const ticks: number[] = [];
+    for (let t = Math.ceil((min - offset) / fixed) * fixed + offset; t <= max; t += fixed) ticks.push(t);
+    const unit: TimeUnit = fixed < MIN ? "second" : fixed < HOUR ? "minute" : fixed < DAY ? "hour" : "day";
+    return { ticks, unit };
+  }
+  const months = MONTHS.find((m) => span / (m * 30.44 * DAY) <= count) ?? MONTHS[MONTHS.length - 1]!;
+  const d = new Date(min);
+  const get = (f: "FullYear" | "Month") => (utc ? d[`getUTC${f}`]() : d[`get${f}`]());
+  let y = get("FullYear");
+  let m = get("Month");
+  // Start at the first whole step at or after min.
+  const total = y * 12 + m;
+  let k = Math.ceil(total / months) * months;
+  const ticks: number[] = [];
+  for (let guard = 0; guard < 100; guard++, k += months) {
+    y = Math.floor(k / 12);
+    m = k % 12;
+    const t = utc ? Date.UTC(y, m, 1) : new Date(y, m, 1).getTime();
+    if (t < min) continue;
+    if (t > max) break;
+    ticks.push(t);
+  }
+  return { ticks, unit: months >= 12 ? "year" : "month" };
+}
+
+/** Intl options to label a time tick of unit. */
+export function timeFormat(unit: TimeUnit, utc: boolean): Intl.DateTimeFormatOptions {
+  const zone: Intl.DateTimeFormatOptions = utc ? { timeZone: "UTC" } : {};
+  switch (unit) {
+    case "year":
+      return { ...zone, year: "numeric" };
+    case "month":
+      return { ...zone, year: "numeric", month: "short" };
+    case "day":
+      return { ...zone, month: "short", day: "numeric" };
+    case "hour":
+    case "minute":
+      return { ...zone, month: "short", day: "numeric", hour: "numeric", minute: "2-digit" };
+    default:
+      return { ...zone, hour: "numeric", minute: "2-digit", second: "2-digit" };
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { between, cellText, formatBytes, formatDuration, isNumericType, isTimeType, shortNumber, sqlName, sqlSnippet } from "./format";
+
+describe("types", () => {
+  it("knows number types by their DuckDB and PostgreSQL names", () => {
+    for (const t of ["BIGINT", "INTEGER", "int4", "HUGEINT", "UBIGINT", "DOUBLE", "double precision", "DECIMAL(18,3)", "numeric", "REAL", "FLOAT", "SMALLINT", "TINYINT"])
+      expect(isNumericType(t), t).toBe(true);
+    for (const t of ["VARCHAR", "TEXT", "DATE", "BOOLEAN", "INTERVAL", "integer[]".replace("integer", "varchar"), "UUID"])
+      expect(isNumericType(t), t).toBe(false);
+  });
+  it("knows date and time types", () => {
+    for (const t of ["DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "timestamptz", "TIME"]) expect(isTimeType(t), t).toBe(true);
+    expect(isTimeType("VARCHAR")).toBe(false);
+    expect(isTimeType("INTERVAL")).toBe(false);
+  });
+});
+
+describe("cellText", () => {
+  it("keeps integers whole and uses the locale's decimal sign", () => {
+    expect(cellText(2024, "en")).toBe("2024");
+    expect(cellText(1234567, "es")).toBe("1234567");
+    expect(cellText(3.5, "en")).toBe("3.5");
+    expect(cellText(3.5, "es")).toBe("3,5");
+    expect(cellText(0.1 + 0.2, "en")).toBe("0.3");
+    expect(cellText(1e-9, "en")).toBe("1e-9");
+  });
+  it("shows other values as text", () => {
+    expect(cellText("x", "en")).toBe("x");
+    expect(cellText(true, "en")).toBe("true");
+    expect(cellText([1, "a"], "en")).toBe('[1,"a"]');
+    expect(cellText({ a: 1 }, "en")).toBe('{"a":1}');
+    expect(cellText(null, "en")).toBe("");
+  });
+});
+
+describe("numbers, sizes and durations", () => {
+  it("rounds for axes", () => {
+    expect(shortNumber(12345.678, "en")).toBe("12,346");
+    expect(shortNumber(3.14159, "es")).toBe("3,14");
+    expect(shortNumber(0.012345, "en")).toBe("0.0123");
+  });
+  it("formats bytes", () => {
+    expect(formatBytes(512, "en")).toBe("512 B");
+    expect(formatBytes(1536, "en")).toBe("1.5 KB");
+    expect(formatBytes(3 * 1024 * 1024, "es")).toBe("3 MB");
+  });
+  it("formats durations", () => {
+    expect(formatDuration(350, "en")).toBe("350 ms");
+    expect(formatDuration(4210, "en")).toBe("4.2 s");
+    expect(formatDuration(4210, "es")).toBe("4,2 s");
+    expect(formatDuration(65_000, "en")).toBe("1:05");
+    expect(formatDuration(3_723_000, "en")).toBe("1:02:03");
+  });
+  it("measures between two times", () => {
+    expect(between("2026-01-01T00:00:00Z", "2026-01-01T00:00:02.5Z")).toBe(2500);
+    expect(between("2026-01-01T00:00:05Z", undefined, Date.parse("2026-01-01T00:00:00Z"))).toBe(0);
+    expect(between(undefined, undefined)).toBeNull();
+  });
+  it("cuts SQL to one line", () => {
+    expect(sqlSnippet("select *\n  from   t", 100)).toBe("select * from t");
+    expect(sqlSnippet("abcdefghij", 5)).toBe("abcd…");
+  });
+});
+
+describe("sqlName", () => {
+  it("quotes names that need it", () => {
+    expect(sqlName("events")).toBe("events");
+    expect(sqlName("main.events")).toBe("main.events");
+    expect(sqlName("Course Title")).toBe('"Course Title"');
+    expect(sqlName('a"b')).toBe('"a""b"');
+  });
+});

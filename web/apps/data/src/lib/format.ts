@@ -1,0 +1,87 @@
+// Formatting of result cells, sizes and durations.
+import { formatNumber, type Locale } from "@lyceum/ui";
+
+const NUMERIC_TYPE =
+  /^(u?(tiny|small|big|huge)?int(eger)?|int[1248]|u?hugeint|float[48]?|real|double( precision)?|decimal|numeric|number|serial|bigserial)\b/i;
+const TIME_TYPE = /^(date|time|timestamp|timestamptz|datetime)\b/i;
+
+/** True for the warehouse's number types (DuckDB's and PostgreSQL's names). */
+export function isNumericType(type: string): boolean {
+  return NUMERIC_TYPE.test(type.trim());
+}
+
+/** True for date and time types. */
+export function isTimeType(type: string): boolean {
+  return TIME_TYPE.test(type.trim());
+}
+
+/**
+ * A cell's text. Numbers keep every digit they have (no thousands grouping:
+ * ids and years stay as they are) with the locale's decimal sign; lists and
+ * structs are JSON. NULL is the caller's to show distinctly.
+ */
+export function cellText(v: unknown, locale: Locale): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) return String(v);
+    if (Number.isInteger(v) || Math.abs(v) >= 1e21 || (v !== 0 && Math.abs(v) < 1e-6)) return String(v);
+    return formatNumber(v, locale, { useGrouping: false, maximumFractionDigits: 10 });
+  }
+  if (typeof v === "string") return v;
+  if (typeof v === "boolean") return v ? "true" : "false";
+  return JSON.stringify(v);
+}
+
+/** A number for a chart axis or tooltip: grouped and rounded for reading. */
+export function shortNumber(n: number, locale: Locale): string {
+  const a = Math.abs(n);
+  if (a >= 1e15 || (a !== 0 && a < 1e-4)) return n.toExponential(2);
+  return formatNumber(n, locale, { maximumFractionDigits: a >= 100 ? 0 : a >= 1 ? 2 : 4 });
+}
+
+/** Bytes for people: "512 B", "1.5 KB", "3.2 MB". */
+export function formatBytes(n: number, locale: Locale): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${formatNumber(v, locale, { maximumFractionDigits: i === 0 ? 0 : 1 })} ${units[i]}`;
+}
+
+/** A duration: "350 ms", "4.2 s", "1:05", "1:02:03". */
+export function formatDuration(ms: number, locale: Locale): string {
+  const v = Math.max(0, ms);
+  if (v < 1000) return `${Math.round(v)} ms`;
+  if (v < 60_000) return `${formatNumber(Math.floor(v / 100) / 10, locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })} s`;
+  const s = Math.floor(v / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** Milliseconds between two ISO times (or now), never negative; null when unknown. */
+export function between(from: string | undefined, to: string | undefined, now = Date.now()): number | null {
+  if (!from) return null;
+  const a = Date.parse(from);
+  const b = to ? Date.parse(to) : now;
+  if (Number.isNaN(a) || Number.isNaN(b)) return null;
+  return Math.max(0, b - a);
+}
+
+/** The first line of sql, cut to max characters, for lists. */
+export function sqlSnippet(sql: string, max = 120): string {
+  const one = sql.replace(/\s+/g, " ").trim();
+  return one.length > max ? one.slice(0, max - 1) + "…" : one;
+}
+
+/** A name as SQL needs it: quoted when it is not a plain lower-case identifier. */
+export function sqlName(name: string): string {
+  return name
+    .split(".")
+    .map((p) => (/^[a-z_][a-z0-9_]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`))
+    .join(".");
+}
