@@ -67,10 +67,14 @@ func (s *Server) logOut(w http.ResponseWriter, r *http.Request) error {
 
 // GET /api/v1/me
 func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	u := currentUser(r)
+	u, sess := currentUser(r), currentSession(r)
 	if u == nil {
 		return lyceum.ErrUnauthorized
 	}
-	writeJSON(w, http.StatusOK, meResponse{u, currentSession(r).CSRFToken})
+	csrf := ""
+	if sess != nil {
+		csrf = sess.CSRFToken
+	}
+	writeJSON(w, http.StatusOK, meResponse{u, csrf})
 	return nil
 }

@@ -6,9 +6,11 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/accounts"
 	"github.com/lyceum/lyceum/learning"
+	"github.com/lyceum/lyceum/querying"
 )
 
 // SessionCookie holds the session token.
@@ -27,6 +30,9 @@ const SessionCookie = "lyceum_session"
 type Server struct {
 	Accounts *accounts.Service
 	Learning *learning.Service
+	// Querying is the query page's access point to the warehouse; nil
+	// serves no /api/v1/data routes.
+	Querying *querying.Service
 	Logger   *slog.Logger
 	// Web holds the built web apps, one directory per app (learn, studio,
 	// data, admin); nil serves no UI.
@@ -93,6 +99,30 @@ func (s *Server) Handler() http.Handler {
 	api("POST", "/api/v1/courses/{courseId}/publish", s.publish)
 	api("POST", "/api/v1/courses/{courseId}/unpublish", s.unpublish)
 	api("GET", "/api/v1/studio/courses", s.studioCourses)
+
+	if s.Querying != nil {
+		api("GET", "/api/v1/data/schema", s.dataSchema)
+		api("POST", "/api/v1/data/runs", s.dataRun)
+		api("GET", "/api/v1/data/runs", s.dataMyRuns)
+		api("GET", "/api/v1/data/runs/{runId}", s.dataGetRun)
+		api("POST", "/api/v1/data/runs/{runId}/cancel", s.dataCancelRun)
+		api("GET", "/api/v1/data/runs/{runId}/rows", s.dataRunRows)
+		api("GET", "/api/v1/data/runs/{runId}/csv", s.dataRunCSV)
+		api("GET", "/api/v1/data/queries", s.dataQueries)
+		api("POST", "/api/v1/data/queries", s.dataSaveQuery)
+		api("GET", "/api/v1/data/queries/{queryId}", s.dataGetQuery)
+		api("PUT", "/api/v1/data/queries/{queryId}", s.dataUpdateQuery)
+		api("DELETE", "/api/v1/data/queries/{queryId}", s.dataDeleteQuery)
+		api("GET", "/api/v1/data/queries/{queryId}/versions", s.dataQueryVersions)
+		api("GET", "/api/v1/data/queries/{queryId}/runs", s.dataQueryRuns)
+		api("POST", "/api/v1/data/queries/{queryId}/fork", s.dataForkQuery)
+		api("POST", "/api/v1/data/queries/{queryId}/run", s.dataRunQuery)
+		api("GET", "/api/v1/data/queries/{queryId}/result", s.dataQueryResult)
+		api("GET", "/api/v1/data/admin/queries", s.dataAdminQueries)
+		api("GET", "/api/v1/me/tokens", s.listTokens)
+		api("POST", "/api/v1/me/tokens", s.createToken)
+		api("DELETE", "/api/v1/me/tokens/{tokenId}", s.revokeToken)
+	}
 
 	api("GET", "/api/v1/openapi.json", s.openAPI)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -193,8 +223,14 @@ type principal struct {
 
 // authenticate resolves the session cookie to a user, and requires the
 // session's CSRF token on every state-changing request it authenticates.
+// Other systems use the query API (/api/v1/data/…) with a personal API
+// token instead: "Authorization: Bearer lyc_…", no cookie, no CSRF token.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := r.Header.Get("Authorization"); h != "" {
+			s.authenticateToken(w, r, h, next)
+			return
+		}
 		c, err := r.Cookie(SessionCookie)
 		if err != nil || c.Value == "" || len(r.URL.Path) < 5 || r.URL.Path[:5] != "/api/" {
 			next.ServeHTTP(w, r)
@@ -221,6 +257,20 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, principal{u, sess})))
 	})
+}
+
+func (s *Server) authenticateToken(w http.ResponseWriter, r *http.Request, header string, next http.Handler) {
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || s.Querying == nil || !strings.HasPrefix(r.URL.Path, "/api/v1/data/") {
+		s.writeError(w, r, fmt.Errorf("API tokens work only on the query API (/api/v1/data/…), as \"Authorization: Bearer TOKEN\": %w", lyceum.ErrUnauthorized))
+		return
+	}
+	u, err := s.Querying.Authenticate(r.Context(), strings.TrimSpace(token))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, principal{user: u})))
 }
 
 func safeMethod(m string) bool { return m == "GET" || m == "HEAD" || m == "OPTIONS" }

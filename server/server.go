@@ -29,6 +29,9 @@ import (
 	"github.com/lyceum/lyceum/httpapi"
 	"github.com/lyceum/lyceum/learning"
 	"github.com/lyceum/lyceum/loader"
+	"github.com/lyceum/lyceum/postgres"
+	"github.com/lyceum/lyceum/querying"
+	"github.com/lyceum/lyceum/results"
 	"github.com/lyceum/lyceum/sqlite"
 	"github.com/lyceum/lyceum/warehouse"
 )
@@ -52,10 +55,16 @@ type Config struct {
 	SampleCourse string
 
 	// Warehouse is the warehouse engine: "duckdb" (embedded, in DataDir),
-	// or "none" (command-line tools, which must not hold the DuckDB file).
+	// "postgres" (WarehouseURL), or "none" (command-line tools, which must
+	// not hold the DuckDB file).
 	Warehouse string
+	// WarehouseURL reaches a PostgreSQL-protocol warehouse as its owner;
+	// WarehouseReaderURL, if set, is the read-only role queries run as.
+	WarehouseURL, WarehouseReaderURL string
 	// LoaderInterval is how often the warehouse loader looks for new events.
 	LoaderInterval time.Duration
+	// QueryLimits protect the warehouse from the query page.
+	QueryLimits querying.Limits
 
 	// CourseCacheTTL is how long an instance reuses a decoded course.
 	CourseCacheTTL time.Duration
@@ -72,7 +81,7 @@ type Config struct {
 func Default() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", Warehouse: "duckdb", MaxUploadBytes: 512 << 20,
-		LoaderInterval: 500 * time.Millisecond,
+		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
 	}
@@ -89,8 +98,14 @@ func (c *Config) Validate() error {
 	if c.Store != "sqlite" && c.Store != "cassandra" {
 		return fmt.Errorf("--store %q: want sqlite or cassandra", c.Store)
 	}
-	if c.Warehouse != "duckdb" && c.Warehouse != "none" {
-		return fmt.Errorf("--warehouse %q: want duckdb or none", c.Warehouse)
+	switch c.Warehouse {
+	case "duckdb", "none":
+	case "postgres":
+		if c.WarehouseURL == "" {
+			return errors.New("--warehouse postgres needs --warehouse-url postgres://USER:PASSWORD@HOST:PORT/DB")
+		}
+	default:
+		return fmt.Errorf("--warehouse %q: want duckdb, postgres or none", c.Warehouse)
 	}
 	if c.MaxUploadBytes <= 0 {
 		return errors.New("--max-upload-mb must be positive")
@@ -111,6 +126,8 @@ type Server struct {
 	API       *httpapi.Server
 	Warehouse warehouse.Engine // nil when Config.Warehouse is "none"
 	Loader    *loader.Loader
+	Querying  *querying.Service
+	results   *results.Store
 
 	http     *http.Server
 	listener net.Listener
@@ -145,15 +162,24 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
 		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Registry: reg, Ready: store.Ping}
-	if cfg.Warehouse == "duckdb" {
-		wh, err := duckdb.Open(ctx, filepath.Join(cfg.DataDir, "warehouse.duckdb"), duckdb.Options{})
+	if cfg.Warehouse != "none" {
+		wh, err := openWarehouse(ctx, cfg)
 		if err != nil {
 			store.Close()
-			return nil, fmt.Errorf("%w (is another lyceum serving this data dir?)", err)
+			return nil, err
 		}
 		s.Warehouse = wh
 		s.Loader = &loader.Loader{Store: store, Warehouse: wh, Logger: logger, Interval: cfg.LoaderInterval}
 		s.Loader.Register(reg)
+		rs, err := results.Open(ctx, blobs, filepath.Join(cfg.DataDir, "cache", "results"), results.Options{})
+		if err != nil {
+			wh.Close()
+			store.Close()
+			return nil, err
+		}
+		s.results = rs
+		s.Querying = &querying.Service{Warehouse: wh, Store: store, Results: rs, Limits: cfg.QueryLimits, Logger: logger}
+		s.API.Querying = s.Querying
 	}
 	if cfg.SampleCourse != "" {
 		if err := s.importSample(ctx, cfg.SampleCourse); err != nil {
@@ -171,6 +197,17 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (lyceum.Sto
 		return cassandra.Open(ctx, cc)
 	}
 	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "lyceum.db"))
+}
+
+func openWarehouse(ctx context.Context, cfg Config) (warehouse.Engine, error) {
+	if cfg.Warehouse == "postgres" {
+		return postgres.Open(ctx, postgres.Config{URL: cfg.WarehouseURL, ReaderURL: cfg.WarehouseReaderURL, QueryTimeout: cfg.QueryLimits.Timeout})
+	}
+	wh, err := duckdb.Open(ctx, filepath.Join(cfg.DataDir, "warehouse.duckdb"), duckdb.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("%w (is another lyceum serving this data dir?)", err)
+	}
+	return wh, nil
 }
 
 // Listen binds the address; Addr then tells the actual one (port 0 picks).
@@ -224,8 +261,11 @@ func (s *Server) Run(ctx context.Context) error {
 // Close releases the stores. Call it after Run returns.
 func (s *Server) Close() error {
 	var err error
+	if s.results != nil {
+		err = s.results.Close()
+	}
 	if s.Warehouse != nil {
-		err = s.Warehouse.Close()
+		err = errors.Join(err, s.Warehouse.Close())
 	}
 	return errors.Join(err, s.Store.Close())
 }

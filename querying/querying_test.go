@@ -1,0 +1,338 @@
+package querying_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/blob"
+	"github.com/lyceum/lyceum/duckdb"
+	"github.com/lyceum/lyceum/querying"
+	"github.com/lyceum/lyceum/results"
+	"github.com/lyceum/lyceum/sqlite"
+	"github.com/lyceum/lyceum/warehouse"
+)
+
+// counting counts the queries that reach the engine.
+type counting struct {
+	warehouse.Engine
+	n atomic.Int64
+}
+
+func (c *counting) Query(ctx context.Context, sql string, args []any) (warehouse.Rows, error) {
+	c.n.Add(1)
+	return c.Engine.Query(ctx, sql, args)
+}
+
+type env struct {
+	svc    *querying.Service
+	store  *sqlite.DB
+	engine *counting
+}
+
+func setup(t *testing.T, lim querying.Limits) *env {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "lyceum.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	wh, err := duckdb.Open(ctx, filepath.Join(dir, "wh.duckdb"), duckdb.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	blobs, _ := blob.NewDir(filepath.Join(dir, "blobs"))
+	rs, err := results.Open(ctx, blobs, filepath.Join(dir, "cache"), results.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rs.Close() })
+	e := &counting{Engine: wh}
+	return &env{svc: &querying.Service{Warehouse: e, Store: store, Results: rs, Limits: lim}, store: store, engine: e}
+}
+
+func (e *env) user(t *testing.T, role lyceum.Role) *lyceum.User {
+	t.Helper()
+	u := &lyceum.User{ID: uuid.NewString(), Email: uuid.NewString() + "@example.org", Name: string(role), Role: role,
+		PasswordHash: "x", CreatedAt: lyceum.TimeNow()}
+	if err := e.store.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+var limits = querying.Limits{MaxRunning: 2, MaxQueued: 10, PerUser: 3, Timeout: 30 * time.Second, MaxRows: 1000, MaxBytes: 1 << 20}
+
+const slow = `SELECT count(*) FROM generate_series(1, 30000000000) t(a)`
+
+func wait(t *testing.T, e *env, u *lyceum.User, id string) *lyceum.QueryRun {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	v, err := e.svc.Wait(ctx, u, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &v.Run
+}
+
+func TestRunAndPage(t *testing.T) {
+	e := setup(t, limits)
+	ctx := context.Background()
+	a := e.user(t, lyceum.RoleAnalyst)
+	v, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: `SELECT i, i * 2 AS double, 'row ' || i AS label FROM range(0, 250) t(i)`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := wait(t, e, a, v.Run.ID)
+	if r.Status != lyceum.RunSucceeded || r.Rows != 250 || r.Truncated {
+		t.Fatalf("run = %+v", r)
+	}
+	p, err := e.svc.ResultPage(ctx, a, r.ID, 100, 10, "double", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Total != 250 || len(p.Rows) != 10 || fmt.Sprint(p.Rows[0][1]) != "298" {
+		t.Fatalf("page = %+v", p)
+	}
+	// The run is in the store and audited.
+	stored, err := e.store.QueryRun(ctx, r.ID)
+	if err != nil || stored.Status != lyceum.RunSucceeded {
+		t.Fatalf("stored run = %+v, %v", stored, err)
+	}
+	if n := countEvents(t, e, lyceum.EventQueryRan); n != 1 {
+		t.Fatalf("%d audit events, want 1", n)
+	}
+}
+
+func countEvents(t *testing.T, e *env, typ lyceum.EventType) int {
+	n := 0
+	var pos lyceum.EventPosition
+	for {
+		evs, next, err := e.store.ReadEvents(context.Background(), pos, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			return n
+		}
+		for _, ev := range evs {
+			if ev.Type == typ {
+				n++
+			}
+		}
+		pos = next
+	}
+}
+
+func TestRefusalsAndCaps(t *testing.T) {
+	e := setup(t, limits)
+	ctx := context.Background()
+	a := e.user(t, lyceum.RoleAnalyst)
+	for sql, code := range map[string]string{
+		`DROP TABLE users`:            "not_read_only",
+		`SELECT * FROM no_such_table`: "invalid",
+	} {
+		v, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: sql})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := wait(t, e, a, v.Run.ID)
+		if r.Status != lyceum.RunFailed || r.ErrorCode != code || r.Error == "" {
+			t.Errorf("%s: run = %s %s %q", sql, r.Status, r.ErrorCode, r.Error)
+		}
+	}
+	v, _ := e.svc.Submit(ctx, a, querying.RunRequest{SQL: `SELECT * FROM range(0, 5000)`})
+	if r := wait(t, e, a, v.Run.ID); !r.Truncated || r.Rows != 1000 {
+		t.Errorf("row cap: %+v", r)
+	}
+	// Learners and instructors may not query.
+	for _, role := range []lyceum.Role{lyceum.RoleLearner, lyceum.RoleInstructor} {
+		if _, err := e.svc.Submit(ctx, e.user(t, role), querying.RunRequest{SQL: `SELECT 1`}); !errors.Is(err, lyceum.ErrForbidden) {
+			t.Errorf("%s: err = %v, want forbidden", role, err)
+		}
+	}
+	// Parameters are bound, never pasted.
+	v, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: `SELECT {{name}} AS x`, Params: map[string]string{"name": "'; DROP TABLE users; --"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := wait(t, e, a, v.Run.ID); r.Status != lyceum.RunSucceeded {
+		t.Fatalf("parameter run: %+v", r)
+	}
+	if _, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: `SELECT {{name}}`}); !lyceum.IsValidation(err) {
+		t.Fatalf("missing parameter: %v", err)
+	}
+}
+
+func TestQueueCancelAndTimeout(t *testing.T) {
+	e := setup(t, querying.Limits{MaxRunning: 1, MaxQueued: 10, PerUser: 2, Timeout: 30 * time.Second, MaxRows: 100, MaxBytes: 1 << 20})
+	ctx := context.Background()
+	a, b, admin := e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAdmin)
+	first, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: slow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := e.svc.Submit(ctx, b, querying.RunRequest{SQL: `SELECT 42`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.QueuePosition == nil || *second.QueuePosition != 0 {
+		t.Fatalf("second run is not first in line: %+v", second)
+	}
+	// An identical query shares the running execution.
+	twin, err := e.svc.Submit(ctx, b, querying.RunRequest{SQL: slow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if twin.Run.Status != lyceum.RunRunning {
+		t.Fatalf("identical query did not join the running one: %+v", twin.Run)
+	}
+	// b now has two; a third is refused.
+	if _, err := e.svc.Submit(ctx, b, querying.RunRequest{SQL: `SELECT 1`}); !errors.Is(err, lyceum.ErrTooMany) {
+		t.Fatalf("per-user limit: err = %v", err)
+	}
+	running, queued, err := e.svc.Active(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(running) != 2 || len(queued) != 1 || queued[0].UserEmail != b.Email {
+		t.Fatalf("active: %d running, %d queued", len(running), len(queued))
+	}
+	if _, _, err := e.svc.Active(ctx, a); !errors.Is(err, lyceum.ErrForbidden) {
+		t.Fatal("a non-admin sees everyone's queries")
+	}
+	// b cancels the twin: a's query keeps running.
+	if _, err := e.svc.Cancel(ctx, b, twin.Run.ID); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := e.svc.Run(ctx, a, first.Run.ID); v.Run.Status != lyceum.RunRunning {
+		t.Fatalf("a's query stopped when b canceled a twin: %+v", v.Run)
+	}
+	// b cannot cancel a's query; an admin can, and the engine stops.
+	if _, err := e.svc.Cancel(ctx, b, first.Run.ID); !errors.Is(err, lyceum.ErrNotFound) {
+		t.Fatalf("b canceled a's query: %v", err)
+	}
+	start := time.Now()
+	if _, err := e.svc.Cancel(ctx, admin, first.Run.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The queued query runs once the slot frees.
+	r := wait(t, e, b, second.Run.ID)
+	if r.Status != lyceum.RunSucceeded {
+		t.Fatalf("queued query: %+v", r)
+	}
+	t.Logf("the queued query finished %s after the cancel", time.Since(start).Round(time.Millisecond))
+	if stored, _ := e.store.QueryRun(ctx, first.Run.ID); stored.Status != lyceum.RunCanceled {
+		t.Fatalf("canceled run stored as %s", stored.Status)
+	}
+	if n := e.engine.n.Load(); n != 2 {
+		t.Fatalf("%d queries reached the engine, want 2 (the twin shared one)", n)
+	}
+
+	// A query past its timeout is stopped.
+	e.svc.Limits.Timeout = 300 * time.Millisecond
+	v, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: slow + ` WHERE a > 1`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := wait(t, e, a, v.Run.ID); r.Status != lyceum.RunFailed || r.ErrorCode != "timeout" {
+		t.Fatalf("timeout: %+v", r)
+	}
+}
+
+func TestSavedQueriesVisibility(t *testing.T) {
+	e := setup(t, limits)
+	ctx := context.Background()
+	a, b, admin := e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAdmin)
+	private, err := e.svc.SaveNew(ctx, a, querying.QueryInput{Title: "Mine", SQL: `SELECT 1 AS one`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := e.svc.SaveNew(ctx, a, querying.QueryInput{Title: "Ours", SQL: `SELECT 2 AS two`, Visibility: lyceum.Organization,
+		Chart: &lyceum.Chart{Type: "bar", X: "two", Y: []string{"two"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SavedQuery(ctx, b, private.ID); !errors.Is(err, lyceum.ErrNotFound) {
+		t.Fatalf("b sees a's private query: %v", err)
+	}
+	if _, err := e.svc.SavedQuery(ctx, admin, private.ID); err != nil {
+		t.Fatalf("admin: %v", err)
+	}
+	// Runs of the private query and ad hoc runs stay private too.
+	v, _ := e.svc.RunSaved(ctx, a, private.ID, nil, "page")
+	wait(t, e, a, v.Run.ID)
+	if _, err := e.svc.Run(ctx, b, v.Run.ID); !errors.Is(err, lyceum.ErrNotFound) {
+		t.Fatalf("b sees the private query's run: %v", err)
+	}
+	if _, err := e.svc.ResultPage(ctx, b, v.Run.ID, 0, 10, "", false); !errors.Is(err, lyceum.ErrNotFound) {
+		t.Fatalf("b reads the private query's result: %v", err)
+	}
+	// The shared one: b sees it and its latest result, cannot edit, can fork.
+	v, _ = e.svc.RunSaved(ctx, a, shared.ID, nil, "page")
+	wait(t, e, a, v.Run.ID)
+	latest, err := e.svc.LatestRun(ctx, b, shared.ID)
+	if err != nil || latest.ID != v.Run.ID {
+		t.Fatalf("latest run for b: %+v, %v", latest, err)
+	}
+	if _, err := e.svc.ResultPage(ctx, b, latest.ID, 0, 10, "", false); err != nil {
+		t.Fatalf("b reads the shared result: %v", err)
+	}
+	if _, err := e.svc.Update(ctx, b, shared.ID, querying.QueryInput{Title: "x", SQL: "SELECT 3"}); !errors.Is(err, lyceum.ErrForbidden) {
+		t.Fatalf("b edited a's query: %v", err)
+	}
+	fork, err := e.svc.Fork(ctx, b, shared.ID)
+	if err != nil || fork.OwnerID != b.ID || fork.ForkedFrom != shared.ID || fork.Visibility != lyceum.Private {
+		t.Fatalf("fork = %+v, %v", fork, err)
+	}
+	// Editing the text makes a version.
+	if _, err := e.svc.Update(ctx, a, shared.ID, querying.QueryInput{Title: "Ours", SQL: `SELECT 3 AS three`, Visibility: lyceum.Organization}); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := e.svc.Versions(ctx, b, shared.ID)
+	if err != nil || len(vs) != 2 || vs[0].Version != 2 || vs[1].SQL != `SELECT 2 AS two` {
+		t.Fatalf("versions = %+v, %v", vs, err)
+	}
+	mine, others, err := e.svc.Queries(ctx, b)
+	if err != nil || len(mine) != 1 || len(others) != 1 || others[0].ID != shared.ID {
+		t.Fatalf("b's lists: mine %d, shared %d, %v", len(mine), len(others), err)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	e := setup(t, limits)
+	ctx := context.Background()
+	a := e.user(t, lyceum.RoleAnalyst)
+	tok, secret, err := e.svc.CreateToken(ctx, a, "experiments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := e.svc.Authenticate(ctx, secret)
+	if err != nil || u.ID != a.ID {
+		t.Fatalf("authenticate: %v %v", u, err)
+	}
+	if _, err := e.svc.Authenticate(ctx, secret+"x"); !errors.Is(err, lyceum.ErrUnauthorized) {
+		t.Fatalf("wrong token: %v", err)
+	}
+	if err := e.svc.RevokeToken(ctx, a, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Authenticate(ctx, secret); !errors.Is(err, lyceum.ErrUnauthorized) {
+		t.Fatalf("revoked token: %v", err)
+	}
+	list, _ := e.svc.Tokens(ctx, a)
+	if len(list) != 1 || list[0].RevokedAt == nil || list[0].Prefix == "" {
+		t.Fatalf("tokens = %+v", list)
+	}
+}

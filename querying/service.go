@@ -1,0 +1,527 @@
+// Package querying is the one access point to the warehouse: every query
+// from the query page or the query API passes through Service, which
+// decides who may run what, admits queries through a global queue with a
+// configurable number running at once and a per-user limit, shares one
+// execution between identical queries already running, streams each result
+// into columnar storage under row and byte caps, lets users and admins
+// cancel (which stops the work inside the engine), and audits every query
+// in the event log.
+package querying
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/results"
+	"github.com/lyceum/lyceum/warehouse"
+)
+
+// Limits protect the warehouse and its users from each other.
+type Limits struct {
+	MaxRunning int           // queries running in the warehouse at once
+	MaxQueued  int           // queries waiting; past it, new ones are refused
+	PerUser    int           // one user's queued and running queries
+	Timeout    time.Duration // per query, in the engine
+	MaxRows    int64         // rows kept per result
+	MaxBytes   int64         // bytes kept per result
+}
+
+// DefaultLimits suit the embedded warehouse on a small machine.
+var DefaultLimits = Limits{MaxRunning: 4, MaxQueued: 100, PerUser: 3, Timeout: 5 * time.Minute, MaxRows: 10_000_000, MaxBytes: 1 << 30}
+
+// Store is what the service keeps: runs, saved queries, the audit log.
+type Store interface {
+	lyceum.QueryStore
+	lyceum.EventLog
+	UserByID(ctx context.Context, id string) (*lyceum.User, error)
+}
+
+type Service struct {
+	Warehouse warehouse.Engine
+	Store     Store
+	Results   *results.Store
+	Limits    Limits
+	Logger    *slog.Logger
+
+	mu      sync.Mutex
+	queue   []*execution          // waiting, first in first out
+	running map[*execution]bool   // in the warehouse now
+	byKey   map[string]*execution // identical queries share one execution
+	byRun   map[string]*execution // active runs
+}
+
+type execution struct {
+	id       string
+	key      string
+	sql      string
+	args     []any
+	runs     []*lyceum.QueryRun
+	ctx      context.Context
+	cancel   context.CancelFunc
+	started  time.Time
+	done     bool // finishing: its runs can no longer be canceled
+	finished chan struct{}
+}
+
+// MaxSQLBytes bounds the text of a query.
+const MaxSQLBytes = 100 << 10
+
+// CanQuery reports whether u may use the query page: analysts and admins.
+// Instructors will query their own courses' data through scoped views;
+// until those exist they may not.
+func CanQuery(u *lyceum.User) bool {
+	return u != nil && (u.Role == lyceum.RoleAnalyst || u.Role == lyceum.RoleAdmin)
+}
+
+func checkQuerier(u *lyceum.User) error {
+	if u == nil {
+		return lyceum.ErrUnauthorized
+	}
+	if !CanQuery(u) {
+		return fmt.Errorf("the query page is for analysts and admins: %w", lyceum.ErrForbidden)
+	}
+	return nil
+}
+
+// RunRequest asks for one execution.
+type RunRequest struct {
+	SQL     string
+	Params  map[string]string
+	QueryID string // set when running a saved query
+	Version int
+	Source  string // "page" or "api"
+}
+
+// RunView is a run with where it stands in the queue.
+type RunView struct {
+	Run           lyceum.QueryRun `json:"run"`
+	QueuePosition *int            `json:"queuePosition,omitempty"` // queries ahead of it
+}
+
+func (s *Service) init() {
+	if s.running == nil {
+		s.running, s.byKey, s.byRun = map[*execution]bool{}, map[string]*execution{}, map[string]*execution{}
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+}
+
+// Submit admits a query and returns its run, queued or running.
+func (s *Service) Submit(ctx context.Context, u *lyceum.User, req RunRequest) (*RunView, error) {
+	if err := checkQuerier(u); err != nil {
+		return nil, err
+	}
+	sql := strings.TrimSpace(req.SQL)
+	if sql == "" {
+		return nil, lyceum.Invalid("sql", "write a query first")
+	}
+	if len(sql) > MaxSQLBytes || !utf8.ValidString(sql) {
+		return nil, lyceum.Invalid("sql", "a query is at most %d KB of UTF-8 text", MaxSQLBytes>>10)
+	}
+	bound, args, err := Bind(sql, req.Params)
+	if err != nil {
+		return nil, err
+	}
+	source := req.Source
+	if source == "" {
+		source = "page"
+	}
+	run := &lyceum.QueryRun{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, QueryID: req.QueryID, Version: req.Version,
+		SQL: sql, Params: req.Params, Status: lyceum.RunQueued, Source: source, CreatedAt: lyceum.TimeNow()}
+
+	s.mu.Lock()
+	s.init()
+	mine := 0
+	for _, e := range s.byRun {
+		for _, r := range e.runs {
+			if r.UserID == u.ID {
+				mine++
+			}
+		}
+	}
+	if mine >= s.Limits.PerUser {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("you already have %d queries running or queued; wait for one to finish or cancel one: %w", mine, lyceum.ErrTooMany)
+	}
+	key := dedupeKey(bound, args)
+	e, shared := s.byKey[key]
+	if !shared {
+		if len(s.queue) >= s.Limits.MaxQueued {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("the warehouse is busy (%d queries waiting); try again in a minute: %w", len(s.queue), lyceum.ErrTooMany)
+		}
+		ectx, cancel := context.WithCancel(context.Background())
+		e = &execution{id: uuid.NewString(), key: key, sql: bound, args: args, ctx: ectx, cancel: cancel, finished: make(chan struct{})}
+		s.byKey[key] = e
+		s.queue = append(s.queue, e)
+	}
+	if e.started.IsZero() {
+		run.Status = lyceum.RunQueued
+	} else {
+		run.Status, run.StartedAt = lyceum.RunRunning, ptr(e.started)
+	}
+	e.runs = append(e.runs, run)
+	s.byRun[run.ID] = e
+	view := s.viewLocked(run)
+	s.admitLocked()
+	s.mu.Unlock()
+
+	if err := s.Store.PutQueryRun(ctx, run); err != nil {
+		s.Cancel(context.WithoutCancel(ctx), u, run.ID)
+		return nil, err
+	}
+	return view, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// dedupeKey identifies identical queries: the same SQL text and values.
+func dedupeKey(sql string, args []any) string {
+	b, _ := json.Marshal(args)
+	sum := sha256.Sum256([]byte(sql + "\x00" + string(b)))
+	return hex.EncodeToString(sum[:])
+}
+
+// admitLocked starts queued executions while slots are free.
+func (s *Service) admitLocked() {
+	for len(s.queue) > 0 && len(s.running) < s.Limits.MaxRunning {
+		e := s.queue[0]
+		s.queue = s.queue[1:]
+		s.running[e] = true
+		e.started = time.Now()
+		for _, r := range e.runs {
+			r.Status, r.StartedAt = lyceum.RunRunning, ptr(lyceum.TimeNow())
+		}
+		go s.execute(e)
+	}
+}
+
+// viewLocked copies a run with its queue position.
+func (s *Service) viewLocked(r *lyceum.QueryRun) *RunView {
+	v := &RunView{Run: *r}
+	if e := s.byRun[r.ID]; e != nil && e.started.IsZero() {
+		for i, q := range s.queue {
+			if q == e {
+				v.QueuePosition = ptr(i)
+			}
+		}
+	}
+	return v
+}
+
+// execute runs e in the warehouse, stores its result and finishes its runs.
+func (s *Service) execute(e *execution) {
+	ctx := e.ctx
+	s.persistRuns(e)
+	timeout := s.Limits.Timeout
+	qctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	key := "results/" + e.id + ".parquet"
+	var sum results.Summary
+	rows, err := s.Warehouse.Query(qctx, e.sql, e.args)
+	if err == nil {
+		sum, err = s.Results.Write(qctx, key, rows, results.Limits{MaxRows: s.Limits.MaxRows, MaxBytes: s.Limits.MaxBytes})
+		if cerr := rows.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}
+	if err != nil && qctx.Err() != nil {
+		// Report why the engine stopped, whatever error it surfaced.
+		code, msg := "timeout", "the query ran past its time limit of "+timeout.String()+" and was stopped"
+		if errors.Is(ctx.Err(), context.Canceled) {
+			code, msg = "canceled", "the query was canceled"
+		}
+		err = &warehouse.QueryError{Code: code, Message: msg}
+	}
+	// Identical queries submitted from now on start a new execution.
+	s.mu.Lock()
+	e.done = true
+	delete(s.byKey, e.key)
+	runs := e.runs
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, e)
+		for _, r := range runs {
+			delete(s.byRun, r.ID)
+		}
+		s.admitLocked()
+		s.mu.Unlock()
+		close(e.finished)
+	}()
+
+	now := lyceum.TimeNow()
+	for _, r := range runs {
+		r.FinishedAt = &now
+		switch {
+		case err == nil:
+			r.Status, r.Rows, r.Bytes, r.Truncated, r.ResultKey = lyceum.RunSucceeded, sum.Rows, sum.Bytes, sum.Truncated, key
+		default:
+			r.Status, r.Error, r.ErrorCode = lyceum.RunFailed, err.Error(), "internal"
+			var qe *warehouse.QueryError
+			if errors.As(err, &qe) {
+				r.ErrorCode = qe.Code
+				if qe.Code == "canceled" {
+					r.Status = lyceum.RunCanceled
+				}
+			} else {
+				s.Logger.Error("query failed", "run", r.ID, "err", err)
+				r.Error = "the warehouse failed to run the query; the administrators can find run " + r.ID + " in the log"
+			}
+		}
+		s.finish(context.Background(), r, start)
+	}
+}
+
+// persistRuns saves the current state of e's runs.
+func (s *Service) persistRuns(e *execution) {
+	s.mu.Lock()
+	runs := make([]lyceum.QueryRun, len(e.runs))
+	for i, r := range e.runs {
+		runs[i] = *r
+	}
+	s.mu.Unlock()
+	for i := range runs {
+		if err := s.Store.PutQueryRun(context.Background(), &runs[i]); err != nil {
+			s.Logger.Error("save query run", "run", runs[i].ID, "err", err)
+		}
+	}
+}
+
+// finish saves a finished run, points its saved query at it, and audits it.
+func (s *Service) finish(ctx context.Context, r *lyceum.QueryRun, start time.Time) {
+	if err := s.Store.PutQueryRun(ctx, r); err != nil {
+		s.Logger.Error("save query run", "run", r.ID, "err", err)
+	}
+	if r.QueryID != "" && r.Status == lyceum.RunSucceeded {
+		if q, err := s.Store.SavedQuery(ctx, r.QueryID); err == nil {
+			q.LatestRunID = r.ID
+			if err := s.Store.PutSavedQuery(ctx, q); err != nil {
+				s.Logger.Error("save latest run", "query", q.ID, "err", err)
+			}
+		}
+	}
+	started := start
+	if r.StartedAt != nil {
+		started = *r.StartedAt
+	}
+	entry := lyceum.AuditEntry{RunID: r.ID, SQL: r.SQL, Source: r.Source, StartedAt: started,
+		DurationMS: time.Since(started).Milliseconds(), Rows: r.Rows, Bytes: r.Bytes, Status: r.Status, Error: r.Error}
+	payload, _ := json.Marshal(entry)
+	ev := lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: lyceum.TimeNow(), Type: lyceum.EventQueryRan, UserID: r.UserID, Payload: payload}
+	if err := s.Store.AppendEvents(ctx, ev); err != nil {
+		s.Logger.Error("audit query", "run", r.ID, "err", err)
+	}
+}
+
+// Cancel stops a run: its owner or an admin may. A queued run leaves the
+// queue; a running one stops inside the engine unless an identical query
+// by someone else still shares the execution.
+func (s *Service) Cancel(ctx context.Context, u *lyceum.User, runID string) (*RunView, error) {
+	if err := checkQuerier(u); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.init()
+	e := s.byRun[runID]
+	if e == nil || e.done {
+		s.mu.Unlock()
+		if e != nil {
+			<-e.finished
+		}
+		r, err := s.Run(ctx, u, runID)
+		if err != nil {
+			return nil, err
+		}
+		return r, nil // already finished: nothing to cancel
+	}
+	var run *lyceum.QueryRun
+	for i, r := range e.runs {
+		if r.ID == runID {
+			if r.UserID != u.ID && u.Role != lyceum.RoleAdmin {
+				s.mu.Unlock()
+				return nil, fmt.Errorf("run %s: %w", runID, lyceum.ErrNotFound)
+			}
+			run = r
+			e.runs = append(e.runs[:i:i], e.runs[i+1:]...)
+			break
+		}
+	}
+	delete(s.byRun, runID)
+	if len(e.runs) == 0 {
+		if e.started.IsZero() {
+			for i, q := range s.queue {
+				if q == e {
+					s.queue = append(s.queue[:i:i], s.queue[i+1:]...)
+				}
+			}
+			delete(s.byKey, e.key)
+		}
+		e.cancel()
+	}
+	now := lyceum.TimeNow()
+	run.Status, run.FinishedAt, run.ErrorCode, run.Error = lyceum.RunCanceled, &now, "canceled", "the query was canceled"
+	if u.ID != run.UserID {
+		run.Error = "an administrator canceled the query"
+	}
+	view := &RunView{Run: *run}
+	s.mu.Unlock()
+	s.finish(context.WithoutCancel(ctx), run, now)
+	return view, nil
+}
+
+// Run returns a run u may see, with its queue position while active.
+func (s *Service) Run(ctx context.Context, u *lyceum.User, runID string) (*RunView, error) {
+	if err := checkQuerier(u); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.init()
+	if e := s.byRun[runID]; e != nil {
+		for _, r := range e.runs {
+			if r.ID == runID && s.canSeeRun(ctx, u, r) {
+				v := s.viewLocked(r)
+				s.mu.Unlock()
+				return v, nil
+			}
+		}
+	}
+	s.mu.Unlock()
+	r, err := s.Store.QueryRun(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.canSeeRun(ctx, u, r) {
+		return nil, fmt.Errorf("run %s: %w", runID, lyceum.ErrNotFound)
+	}
+	return &RunView{Run: *r}, nil
+}
+
+// canSeeRun: one's own runs; admins all; others a run of a saved query
+// they may see (sharing a query shares its results).
+func (s *Service) canSeeRun(ctx context.Context, u *lyceum.User, r *lyceum.QueryRun) bool {
+	if r.UserID == u.ID || u.Role == lyceum.RoleAdmin {
+		return true
+	}
+	if r.QueryID == "" {
+		return false
+	}
+	q, err := s.Store.SavedQuery(ctx, r.QueryID)
+	return err == nil && canSeeQuery(u, q)
+}
+
+// Wait blocks until run runID finishes or ctx ends.
+func (s *Service) Wait(ctx context.Context, u *lyceum.User, runID string) (*RunView, error) {
+	s.mu.Lock()
+	s.init()
+	e := s.byRun[runID]
+	s.mu.Unlock()
+	if e != nil {
+		select {
+		case <-e.finished:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return s.Run(ctx, u, runID)
+}
+
+// ActiveRun is a running or queued query, for admins.
+type ActiveRun struct {
+	Run           lyceum.QueryRun `json:"run"`
+	UserEmail     string          `json:"userEmail"`
+	DurationMS    int64           `json:"durationMs"`
+	QueuePosition *int            `json:"queuePosition,omitempty"`
+}
+
+// Active lists the running and the queued queries of this instance.
+func (s *Service) Active(ctx context.Context, u *lyceum.User) (running, queued []ActiveRun, err error) {
+	if u == nil || u.Role != lyceum.RoleAdmin {
+		return nil, nil, fmt.Errorf("only admins see everyone's queries: %w", lyceum.ErrForbidden)
+	}
+	s.mu.Lock()
+	s.init()
+	now := time.Now()
+	var all []ActiveRun
+	for e := range s.running {
+		for _, r := range e.runs {
+			all = append(all, ActiveRun{Run: *r, DurationMS: now.Sub(e.started).Milliseconds()})
+		}
+	}
+	running = all
+	for i, e := range s.queue {
+		for _, r := range e.runs {
+			queued = append(queued, ActiveRun{Run: *r, DurationMS: now.Sub(r.CreatedAt).Milliseconds(), QueuePosition: ptr(i)})
+		}
+	}
+	s.mu.Unlock()
+	for _, list := range [][]ActiveRun{running, queued} {
+		for i := range list {
+			if usr, err := s.Store.UserByID(ctx, list[i].Run.UserID); err == nil {
+				list[i].UserEmail = usr.Email
+			}
+		}
+	}
+	if running == nil {
+		running = []ActiveRun{}
+	}
+	if queued == nil {
+		queued = []ActiveRun{}
+	}
+	return running, queued, nil
+}
+
+// Schema describes the warehouse for the schema browser.
+func (s *Service) Schema(ctx context.Context, u *lyceum.User) ([]warehouse.Table, error) {
+	if err := checkQuerier(u); err != nil {
+		return nil, err
+	}
+	return s.Warehouse.Tables(ctx)
+}
+
+// ResultPage returns a page of a finished run's result.
+func (s *Service) ResultPage(ctx context.Context, u *lyceum.User, runID string, offset, limit int64, sortBy string, desc bool) (*results.Page, error) {
+	r, err := s.finishedRun(ctx, u, runID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Results.Page(ctx, r.ResultKey, offset, limit, sortBy, desc)
+}
+
+func (s *Service) finishedRun(ctx context.Context, u *lyceum.User, runID string) (*lyceum.QueryRun, error) {
+	v, err := s.Run(ctx, u, runID)
+	if err != nil {
+		return nil, err
+	}
+	if v.Run.Status != lyceum.RunSucceeded || v.Run.ResultKey == "" {
+		stored, err := s.Store.QueryRun(ctx, runID)
+		if err != nil || stored.Status != lyceum.RunSucceeded {
+			return nil, fmt.Errorf("run %s has no result (it is %s): %w", runID, v.Run.Status, lyceum.ErrConflict)
+		}
+		v.Run = *stored
+	}
+	return &v.Run, nil
+}
+
+// ResultKey is where a finished run's result is stored, for u.
+func (s *Service) ResultKey(ctx context.Context, u *lyceum.User, runID string) (string, error) {
+	r, err := s.finishedRun(ctx, u, runID)
+	if err != nil {
+		return "", err
+	}
+	return r.ResultKey, nil
+}
