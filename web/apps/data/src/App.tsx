@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useRef, type ReactNode } from "react";
 import { ApiError, AppHeader, createClient, ErrorBoundary, I18nProvider, Loading, matchPath, SessionProvider, useLocation, useSession } from "@lyceum/ui";
 import { catalogs, useT } from "./i18n";
-import { SchemaProvider, useSchema } from "./schema";
+import { isForbidden, SchemaProvider, useSchema } from "./schema";
 import { QueriesPage } from "./pages/Queries";
 import { AdminPage } from "./pages/Admin";
 import { TokensPage } from "./pages/Tokens";
@@ -17,7 +17,9 @@ export function App() {
   return (
     <I18nProvider catalogs={catalogs}>
       <SessionProvider client={client}>
-        <Shell />
+        <SchemaProvider>
+          <Shell />
+        </SchemaProvider>
       </SessionProvider>
     </I18nProvider>
   );
@@ -44,6 +46,8 @@ function Shell() {
   const { t } = useT();
   const { path } = useLocation();
   const { user, ready } = useSession();
+  const { schema } = useSchema();
+  const allowed = !isForbidden(schema);
   const mainRef = useRef<HTMLElement>(null);
   const first = useRef(true);
 
@@ -62,12 +66,16 @@ function Shell() {
         appName={t("app.name")}
         loginUrl="/login"
         homeLink={{ href: "/", label: t("nav.learnerSite") }}
-        links={[
-          { to: "/", label: t("nav.editor"), activeFor: ["/q", "/runs"], signedIn: true },
-          { to: "/queries", label: t("nav.queries"), signedIn: true },
-          { to: "/tokens", label: t("nav.tokens"), signedIn: true },
-          ...(user?.role === "admin" ? [{ to: "/admin", label: t("nav.admin"), signedIn: true }] : []),
-        ]}
+        links={
+          allowed
+            ? [
+                { to: "/", label: t("nav.editor"), activeFor: ["/q", "/runs"], signedIn: true },
+                { to: "/queries", label: t("nav.queries"), signedIn: true },
+                { to: "/tokens", label: t("nav.tokens"), signedIn: true },
+                ...(user?.role === "admin" ? [{ to: "/admin", label: t("nav.admin"), signedIn: true }] : []),
+              ]
+            : []
+        }
       />
       <main id="main" ref={mainRef} tabIndex={-1}>
         {!ready ? (
@@ -77,9 +85,7 @@ function Shell() {
         ) : !user ? (
           <SignedOutPage />
         ) : (
-          <SchemaProvider>
-            <Gate path={path} />
-          </SchemaProvider>
+          <Gate path={path} />
         )}
       </main>
     </>
@@ -96,10 +102,8 @@ function Gate({ path }: { path: string }) {
       </div>
     );
   }
-  if (schema.state === "error" && schema.error instanceof ApiError) {
-    if (schema.error.status === 403) return <NotAllowedPage />;
-    if (schema.error.status === 401) return <SignedOutPage />;
-  }
+  if (isForbidden(schema)) return <NotAllowedPage />;
+  if (schema.state === "error" && schema.error instanceof ApiError && schema.error.status === 401) return <SignedOutPage />;
   const r = route(path);
   return (
     <ErrorBoundary key={r.key}>

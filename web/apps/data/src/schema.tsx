@@ -2,7 +2,7 @@
 // also tells whether the signed-in user may use the query page at all (the
 // API answers 403 to learners and instructors).
 import { createContext, useContext, type ReactNode } from "react";
-import { useAsync, useSession, type Async, type DataSchema } from "@lyceum/ui";
+import { ApiError, useAsync, useSession, type Async, type DataSchema } from "@lyceum/ui";
 
 interface SchemaState {
   schema: Async<DataSchema>;
@@ -13,8 +13,17 @@ const Ctx = createContext<SchemaState | null>(null);
 
 export function SchemaProvider({ children }: { children: ReactNode }) {
   const { client, user } = useSession();
-  const [schema, reload] = useAsync((signal) => client.data.schema(signal), [client, user?.id]);
+  // Nothing to load for a visitor who is not signed in (the page asks them to).
+  const [schema, reload] = useAsync(
+    (signal) => (user ? client.data.schema(signal) : new Promise<never>(() => {})),
+    [client, user?.id],
+  );
   return <Ctx.Provider value={{ schema, reload }}>{children}</Ctx.Provider>;
+}
+
+/** True when the API said the signed-in user may not use the query page. */
+export function isForbidden(schema: Async<DataSchema>): boolean {
+  return schema.state === "error" && schema.error instanceof ApiError && schema.error.status === 403;
 }
 
 export function useSchema(): SchemaState {

@@ -118,9 +118,18 @@ describe("shapeChart", () => {
 
 describe("suggestChart", () => {
   it("suggests time on x and numbers on y", () => {
+    expect(suggestChart(cols(["day", "DATE"], ["n", "BIGINT"], ["m", "DOUBLE"]), [["2026-01-01", 1, 2]])).toEqual({
+      type: "line",
+      x: "day",
+      y: ["n", "m"],
+    });
+    // A text column of a few values besides a time: one series per value.
     expect(
-      suggestChart(cols(["day", "DATE"], ["country", "VARCHAR"], ["n", "BIGINT"]), [["2026-01-01", "es", 1]]),
-    ).toEqual({ type: "line", x: "day", y: ["n"] });
+      suggestChart(cols(["day", "DATE"], ["country", "VARCHAR"], ["n", "BIGINT"], ["m", "DOUBLE"]), [
+        ["2026-01-01", "es", 1, 2],
+        ["2026-01-01", "mx", 3, 4],
+      ]),
+    ).toEqual({ type: "line", x: "day", y: ["n"], series: "country" });
     expect(suggestChart(cols(["country", "VARCHAR"], ["n", "BIGINT"]), [["es", 1]])).toEqual({ type: "bar", x: "country", y: ["n"] });
     expect(suggestChart(cols(["a", "VARCHAR"]), [["x"]])).toBeNull();
   });

@@ -83,16 +83,31 @@ export function xKindOf(column: ResultColumn | undefined, values: unknown[]): XK
   return "category";
 }
 
-/** Picks a sensible starting chart for a result: a label or time on x, the first number on y. */
+/**
+ * Picks a sensible starting chart for a result: a time or a label on x, the
+ * first numbers on y; with a time or number x and a text column of a few
+ * values besides it, that column splits the series (one line per country).
+ */
 export function suggestChart(columns: ResultColumn[], rows: unknown[][]): ChartConfig | null {
   if (columns.length === 0) return null;
   const kinds = columns.map((c, i) => xKindOf(c, rows.map((r) => r[i])));
-  const numeric = columns.filter((_, i) => kinds[i] === "number");
-  const xi = kinds.findIndex((k) => k === "time") >= 0 ? kinds.findIndex((k) => k === "time") : kinds.findIndex((k) => k === "category");
+  const timeAt = kinds.indexOf("time");
+  const xi = timeAt >= 0 ? timeAt : kinds.indexOf("category");
   const x = xi >= 0 ? columns[xi]! : columns[0]!;
-  const y = numeric.filter((c) => c.name !== x.name).slice(0, 3).map((c) => c.name);
-  if (y.length === 0) return null;
-  return { type: xi >= 0 && kinds[xi] === "time" ? "line" : "bar", x: x.name, y };
+  const xKind = xi >= 0 ? kinds[xi]! : kinds[0]!;
+  const numbers = columns.filter((c, i) => kinds[i] === "number" && c.name !== x.name).map((c) => c.name);
+  if (numbers.length === 0) return null;
+  let series: string | undefined;
+  if (xKind !== "category" || timeAt >= 0) {
+    const si = kinds.findIndex((k, i) => k === "category" && i !== xi && new Set(rows.map((r) => r[i])).size <= MAX_SERIES);
+    if (si >= 0) series = columns[si]!.name;
+  }
+  return {
+    type: xKind === "time" ? "line" : "bar",
+    x: x.name,
+    y: series ? numbers.slice(0, 1) : numbers.slice(0, 3),
+    ...(series ? { series } : {}),
+  };
 }
 
 /**

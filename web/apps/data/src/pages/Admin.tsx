@@ -1,7 +1,7 @@
 // What runs on the warehouse now, for admins: running and queued queries,
 // refreshed every 2 s, each with a Cancel button.
 import { useEffect, useState } from "react";
-import { ApiError, ErrorMessage, Link, useDocumentTitle, useSession, type ActiveRuns, type AdminRun } from "@lyceum/ui";
+import { ApiError, ErrorMessage, useDocumentTitle, useSession, type ActiveRuns, type AdminRun } from "@lyceum/ui";
 import { useT } from "../i18n";
 import { formatDuration, sqlSnippet } from "../lib/format";
 
@@ -143,9 +143,6 @@ export function AdminPage() {
           </section>
         </>
       )}
-      <p className="small">
-        <Link to="/">{t("nav.editor")}</Link>
-      </p>
     </div>
   );
 }

@@ -58,6 +58,7 @@ interface Carry {
   sql?: string;
   chart?: Chart | null;
   runId?: string;
+  params?: Record<string, string>;
 }
 function putCarry(c: Carry) {
   try {
@@ -148,6 +149,7 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
         setText(carry?.sql ?? d.query.sql);
         setChart(carry && carry.chart !== undefined ? (carry.chart ?? undefined) : d.query.chart);
         if (carry?.runId && !d.latestRun) {
+          setValues(carry.params ?? {});
           runner.show(carry.runId);
         } else if (d.latestRun) {
           setValues(d.latestRun.params ?? {});
@@ -240,7 +242,7 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
 
   async function createQuery(d: Details) {
     const res = await client.data.createQuery({ ...d, sql, ...(chart ? { chart } : {}) });
-    putCarry({ queryId: res.query.id, runId: run?.id });
+    putCarry({ queryId: res.query.id, runId: run?.id, params: values });
     setDialog(null);
     navigate(`/q/${res.query.id}`);
   }
@@ -285,6 +287,7 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
         queryId: res.query.id,
         ...(dirty ? { sql, chart: chart ?? null } : {}),
         runId: run?.id,
+        params: values,
       });
       navigate(`/q/${res.query.id}`);
     });
