@@ -60,7 +60,7 @@ export const en = {
   "editor.placeholder": "select * from events limit 100",
 
   "params.title": "Parameters",
-  "params.hint": "Each {{name}} in the SQL is replaced by its value, quoted as text. Use CAST({{name}} AS INTEGER) for a number.",
+  "params.hint": "Each {{name}} in the SQL gets its value as text. Use CAST({{name}} AS INTEGER) for a number.",
 
   "run.run": "Run",
   "run.starting": "Starting…",
@@ -78,8 +78,8 @@ export const en = {
   "run.took": "took {time}",
   "run.canceled": "The query was canceled.",
   "run.reconnecting": "Reconnecting…",
-  "run.tooMany": "You already have as many queries running as you can.",
-  "run.tooManyHelp": "Wait for one of them to finish, or cancel one, then run this again.",
+  "run.tooMany": "Too many queries are running or waiting right now.",
+  "run.tooManyHelp": "Wait for one of yours to finish or cancel it, or try again in a minute.",
   "run.paramInvalid": "The parameter {name} needs a value.",
 
   "runError.not_read_only": "This query would change data, and the query page only reads.",
@@ -312,7 +312,7 @@ export const es: Record<keyof typeof en, string> = {
   "editor.placeholder": "select * from events limit 100",
 
   "params.title": "Parámetros",
-  "params.hint": "Cada {{name}} del SQL se sustituye por su valor, entre comillas como texto. Usa CAST({{name}} AS INTEGER) para un número.",
+  "params.hint": "Cada {{name}} del SQL recibe su valor como texto. Usa CAST({{name}} AS INTEGER) para un número.",
 
   "run.run": "Ejecutar",
   "run.starting": "Iniciando…",
@@ -330,8 +330,8 @@ export const es: Record<keyof typeof en, string> = {
   "run.took": "tardó {time}",
   "run.canceled": "La consulta se canceló.",
   "run.reconnecting": "Reconectando…",
-  "run.tooMany": "Ya tienes en ejecución todas las consultas que se permiten.",
-  "run.tooManyHelp": "Espera a que termine alguna, o cancela una, y vuelve a ejecutar esta.",
+  "run.tooMany": "Hay demasiadas consultas en ejecución o en espera en este momento.",
+  "run.tooManyHelp": "Espera a que termine una de las tuyas o cancélala, o inténtalo de nuevo en un minuto.",
   "run.paramInvalid": "El parámetro {name} necesita un valor.",
 
   "runError.not_read_only": "Esta consulta cambiaría datos, y la página de consultas solo lee.",

@@ -8,6 +8,8 @@ import { isNumericType } from "../lib/format";
 import { ChartView } from "./Chart";
 
 export const CHART_ROWS = 5000;
+/** Rows per request for the chart (servers may cap a page below CHART_ROWS). */
+export const CHART_PAGE = 1000;
 
 const typeIcons: Record<ChartType, string> = {
   bar: "M3 17V9h3v8zm5 0V4h3v13zm5 0v-6h3v6z",
@@ -36,12 +38,17 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
     const ac = new AbortController();
     setData(null);
     setError(null);
-    client.data.rows(runId, { offset: 0, limit: CHART_ROWS }, ac.signal).then(
-      (d) => !ac.signal.aborted && setData(d),
+    // The first up to 5,000 rows, a few pages at once.
+    const want = Math.min(CHART_ROWS, Math.max(1, total));
+    const pages = Array.from({ length: Math.ceil(want / CHART_PAGE) }, (_, i) =>
+      client.data.rows(runId, { offset: i * CHART_PAGE, limit: Math.min(CHART_PAGE, want - i * CHART_PAGE) }, ac.signal),
+    );
+    Promise.all(pages).then(
+      (ps) => !ac.signal.aborted && setData({ columns: ps[0]!.columns, rows: ps.flatMap((p) => p.rows), total: ps[0]!.total }),
       (err) => !ac.signal.aborted && setError(err),
     );
     return () => ac.abort();
-  }, [client, runId, n]);
+  }, [client, runId, total, n]);
 
   const columns = data?.columns ?? [];
   const names = columns.map((c) => c.name);

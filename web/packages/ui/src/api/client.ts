@@ -385,8 +385,9 @@ export function createClient(opts: ClientOptions = {}) {
         get<"/api/v1/data/queries/{queryId}/runs">(`/api/v1/data/queries/${enc(queryId)}/runs`, { signal }),
       fork: (queryId: string) =>
         post<"/api/v1/data/queries/{queryId}/fork">(`/api/v1/data/queries/${enc(queryId)}/fork`),
+      // Without ?wait=true: 202 with the queued run.
       runQuery: (queryId: string, body: Schemas["SavedQueryRunRequest"]) =>
-        post<"/api/v1/data/queries/{queryId}/run">(`/api/v1/data/queries/${enc(queryId)}/run`, { body }),
+        request<Schemas["RunAccepted"]>("POST", `/api/v1/data/queries/${enc(queryId)}/run`, { body }),
       activeRuns: (signal?: AbortSignal) =>
         get<"/api/v1/data/admin/queries">("/api/v1/data/admin/queries", { signal }),
     },
