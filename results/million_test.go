@@ -3,7 +3,6 @@ package results_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/lyceum/lyceum/results"
-	"github.com/lyceum/lyceum/warehouse"
 )
 
 const million = 1_000_000
@@ -121,8 +119,6 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-var _ io.Writer = (*countWriter)(nil)
-
 // rss is the process's resident size, or 0 where /proc is not.
 func rss() uint64 {
 	b, err := os.ReadFile("/proc/self/status")
@@ -137,5 +133,3 @@ func rss() uint64 {
 	}
 	return 0
 }
-
-var _ = warehouse.Column{}
