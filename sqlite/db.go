@@ -18,6 +18,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
@@ -35,6 +36,9 @@ type DB struct {
 	writes chan *writeReq
 	done   chan struct{}
 	closed chan struct{}
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ lyceum.Store = (*DB)(nil)
@@ -80,11 +84,15 @@ func Open(ctx context.Context, filePath string) (*DB, error) {
 	return db, nil
 }
 
-// Close finishes pending writes and closes the database.
+// Close finishes pending writes and closes the database. Closing twice is
+// harmless.
 func (db *DB) Close() error {
-	close(db.done)
-	<-db.closed
-	return errors.Join(db.read.Close(), db.write.Close())
+	db.closeOnce.Do(func() {
+		close(db.done)
+		<-db.closed
+		db.closeErr = errors.Join(db.read.Close(), db.write.Close())
+	})
+	return db.closeErr
 }
 
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }

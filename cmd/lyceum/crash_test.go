@@ -140,6 +140,114 @@ func TestKill9KeepsAcknowledgedEvents(t *testing.T) {
 	if lost > 0 {
 		t.Fatalf("%d acknowledged events lost", lost)
 	}
+	total := 0
+	for pos := lyceum.EventPosition(""); ; {
+		evs, next, err := db.ReadEvents(context.Background(), pos, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			break
+		}
+		total += len(evs)
+		pos = next
+	}
+	db.Close()
+
+	// The warehouse loader was loading when the process died: after a
+	// restart it holds every event of the log exactly once.
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("analyst password\n"), 0o600)
+	create := exec.Command(bin, "user", "create", "--data", data, "--email", "analyst@example.org", "--password-file", pw, "--role", "analyst")
+	create.Stderr = os.Stderr
+	if err := create.Run(); err != nil {
+		t.Fatal(err)
+	}
+	srv = start()
+	defer srv.Process.Kill()
+	analyst := login(t, "http://"+addr, "analyst@example.org", "analyst password")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		row := analyst.query(t, `SELECT count(*), count(DISTINCT id) FROM events WHERE type = 'page_viewed'`)
+		if row[0] == fmt.Sprint(total-1) { // every event but the sign-up
+			if row[1] != row[0] {
+				t.Fatalf("the warehouse holds %s events but only %s distinct: the loader duplicated", row[0], row[1])
+			}
+			t.Logf("the warehouse holds all %s page views exactly once after kill -9 mid-load", row[0])
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the warehouse holds %v page views, the log %d", row, total-1)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+}
+
+type apiClient struct {
+	base string
+	hc   *http.Client
+	csrf string
+}
+
+func login(t *testing.T, base, email, password string) *apiClient {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &apiClient{base: base, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	res, err := c.hc.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var me struct{ CSRFToken string }
+	json.NewDecoder(res.Body).Decode(&me)
+	if res.StatusCode != 200 {
+		t.Fatalf("login: %s", res.Status)
+	}
+	c.csrf = me.CSRFToken
+	return c
+}
+
+// query runs sql on the query page and returns the first row as text.
+func (c *apiClient) query(t *testing.T, sql string) []string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"sql": sql})
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/data/runs", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", c.csrf)
+	res, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Run struct{ ID, Status, Error string } }
+	json.NewDecoder(res.Body).Decode(&v)
+	res.Body.Close()
+	for v.Run.Status == "queued" || v.Run.Status == "running" {
+		time.Sleep(50 * time.Millisecond)
+		res, err := c.hc.Get(c.base + "/api/v1/data/runs/" + v.Run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(res.Body).Decode(&v)
+		res.Body.Close()
+	}
+	if v.Run.Status != "succeeded" {
+		t.Fatalf("query %q: %s %s", sql, v.Run.Status, v.Run.Error)
+	}
+	res, err = c.hc.Get(c.base + "/api/v1/data/runs/" + v.Run.ID + "/rows")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var page struct{ Rows [][]any }
+	json.NewDecoder(res.Body).Decode(&page)
+	var out []string
+	for _, v := range page.Rows[0] {
+		out = append(out, fmt.Sprint(v))
+	}
+	return out
 }
 
 func freeAddr(t *testing.T) string {
