@@ -51,14 +51,16 @@ function Shell() {
   const mainRef = useRef<HTMLElement>(null);
   const first = useRef(true);
 
-  // After in-app navigation, move focus to the new page for screen readers.
+  // After in-app navigation to another page, move focus to it for screen
+  // readers (not when the same page stays, e.g. a query's URL becoming its run's).
+  const pageKey = route(path).key;
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
     mainRef.current?.focus({ preventScroll: true });
-  }, [path]);
+  }, [pageKey]);
 
   return (
     <>

@@ -46,9 +46,13 @@ export function isOtherApp(to: string, base = BASE): boolean {
   return OTHER_APP_BASES.some((b) => p === b.slice(0, -1) || p.startsWith(b));
 }
 
+let leavingTo: string | null = null;
+
 export function navigate(to: string, opts: { replace?: boolean } = {}) {
   if (isOtherApp(to)) {
-    // Another app: load its page.
+    // Another app: load its page (once, however often we are asked).
+    if (leavingTo === to) return;
+    leavingTo = to;
     if (opts.replace) window.location.replace(to);
     else window.location.assign(to);
     return;

@@ -1,6 +1,6 @@
 // The chart of a run's result: its settings (type, x, y columns, series)
 // and the chart, drawn from the first 5,000 rows of the result.
-import { useEffect, useId, useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { ErrorMessage, Loading, useSession, type Chart, type ChartType, type RunRows } from "@lyceum/ui";
 import { useT } from "../i18n";
 import { CHART_TYPES, shapeChart, suggestChart, toNumber } from "../lib/chart";
@@ -33,6 +33,16 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
   const [data, setData] = useState<RunRows | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [n, setN] = useState(0);
+  const controls = useRef<HTMLDivElement>(null);
+  const focusControls = useRef(false);
+
+  // "Add a chart" goes away when pressed: keep the keyboard's place on the chart type.
+  useEffect(() => {
+    if (chart && focusControls.current) {
+      focusControls.current = false;
+      controls.current?.querySelector<HTMLInputElement>("input:checked")?.focus();
+    }
+  }, [chart]);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -80,7 +90,10 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
     return (
       <div className="chart-start">
         <p className="muted">{s ? t("chart.none") : t("chart.noNumbers")}</p>
-        <button type="button" className="btn btn-secondary" onClick={() => onChange(s ?? { type: "bar", x: names[0] ?? "", y: names.slice(1, 2) })} disabled={columns.length < 2}>
+        <button type="button" className="btn btn-secondary" onClick={() => {
+            focusControls.current = true;
+            onChange(s ?? { type: "bar", x: names[0] ?? "", y: names.slice(1, 2) });
+          }} disabled={columns.length < 2}>
           {t("chart.add")}
         </button>
       </div>
@@ -96,7 +109,7 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
 
   return (
     <div className="chart-panel">
-      <div className="chart-controls">
+      <div className="chart-controls" ref={controls}>
         <fieldset className="seg">
           <legend className="label">{t("chart.typeLabel")}</legend>
           <div className="seg-buttons">

@@ -4,7 +4,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { ErrorMessage, Loading, useSession, type ResultColumn, type RunRows } from "@lyceum/ui";
 import { useT } from "../i18n";
-import { cellText, isNumericType } from "../lib/format";
+import { cellText, isNumericType, timeCell, timeZoneName } from "../lib/format";
 
 export const PAGE_SIZE = 100;
 
@@ -70,6 +70,10 @@ export function ResultGrid({ runId, total }: { runId: string; total: number }) {
 
   const columns = data.columns;
   const numeric = columns.map((c) => isNumericType(c.type));
+  // Plain timestamps read in UTC as stored, zoned ones in the viewer's zone;
+  // the raw value is the cell's title.
+  const cells = data.rows.map((r) => columns.map((c, i) => timeCell(r[i], c.type)));
+  const zones = new Set(cells.flatMap((r) => r.map((c) => c?.zone)));
   const first = count === 0 ? 0 : page * PAGE_SIZE + 1;
   const last = Math.min(count, page * PAGE_SIZE + data.rows.length);
   const sorted = sort ? t(sort.desc ? "grid.sortedDesc" : "grid.sortedAsc", { column: sort.column }) : "";
@@ -128,6 +132,13 @@ export function ResultGrid({ runId, total }: { runId: string; total: number }) {
                         <span className="null">NULL</span>
                       </td>
                     );
+                  const tc = cells[ri]![ci];
+                  if (tc)
+                    return (
+                      <td key={ci} title={String(v)}>
+                        {tc.text}
+                      </td>
+                    );
                   const text = cellText(v, locale);
                   return (
                     <td key={ci} className={numeric[ci] || typeof v === "number" ? "num" : undefined} title={text.length > 40 ? text : undefined}>
@@ -142,6 +153,8 @@ export function ResultGrid({ runId, total }: { runId: string; total: number }) {
         {count === 0 && <p className="grid-empty muted">{t("grid.noRows")}</p>}
       </div>
       <nav className="pager" aria-label={t("grid.pages")}>
+        {zones.has("utc") && <p className="muted small grid-zone">{t("grid.utcTimes")}</p>}
+        {zones.has("local") && <p className="muted small grid-zone">{t("grid.localTimes", { zone: timeZoneName() })}</p>}
         <p className="pager-count" aria-live="polite">
           {count === 0 ? t("grid.zero") : t("grid.range", { first, last, total: count })}
           {loading && <span className="spinner spinner-small" aria-hidden="true" />}

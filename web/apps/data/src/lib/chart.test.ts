@@ -104,9 +104,13 @@ describe("shapeChart", () => {
     expect(s.moreSeries).toBe(5);
   });
 
-  it("marks time axes with zones as not UTC", () => {
-    const s = shapeChart(cols(["t", "TIMESTAMP WITH TIME ZONE"], ["n", "INTEGER"]), [["2026-01-01T10:00:00Z", 1]], { type: "line", x: "t", y: ["n"] });
-    expect(s.utc).toBe(false);
+  it("draws plain timestamps in UTC and zoned ones in the viewer's zone", () => {
+    const rows = [["2026-01-01T10:00:00Z", 1]];
+    const line = { type: "line" as const, x: "t", y: ["n"] };
+    expect(shapeChart(cols(["t", "TIMESTAMP WITH TIME ZONE"], ["n", "INTEGER"]), rows, line).utc).toBe(false);
+    expect(shapeChart(cols(["t", "TIMESTAMP"], ["n", "INTEGER"]), rows, line).utc).toBe(true);
+    expect(shapeChart(cols(["t", "VARCHAR"], ["n", "INTEGER"]), rows, line).utc).toBe(false);
+    expect(shapeChart(cols(["t", "VARCHAR"], ["n", "INTEGER"]), [["2026-01-01 10:00:00", 1]], line).utc).toBe(true);
   });
 
   it("is empty for unknown columns", () => {
@@ -152,5 +156,7 @@ describe("ticks", () => {
     expect(months.ticks[0]).toBe(Date.UTC(2025, 3, 1));
     expect(months.ticks.length).toBeLessThanOrEqual(6);
     expect(timeTicks(Date.UTC(2000, 0, 1), Date.UTC(2026, 0, 1), 6).unit).toBe("year");
+    // A month on a narrow chart: more than one tick.
+    expect(timeTicks(Date.UTC(2026, 9, 26), Date.UTC(2026, 10, 24), 2).ticks.length).toBeGreaterThanOrEqual(2);
   });
 });

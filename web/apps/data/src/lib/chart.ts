@@ -2,7 +2,7 @@
 // configuration (type, x, y columns, series column) to the series a chart
 // draws, and the scales and ticks of its axes. Framework-free and tested.
 import type { Chart, ChartType, ResultColumn } from "@lyceum/ui";
-import { isNumericType } from "./format";
+import { isNumericType, isTimeType, isZonedType } from "./format";
 
 export type ChartConfig = Chart;
 export const CHART_TYPES: ChartType[] = ["bar", "line", "area", "scatter", "pie"];
@@ -33,7 +33,11 @@ export interface Shaped {
   series: Series[];
   /** Pie charts: one slice per x value (summed), largest first. */
   slices: Slice[];
-  /** Time x: the values carried no time zone (drawn and labelled as UTC). */
+  /**
+   * Time x drawn and labelled in UTC: the warehouse's plain TIMESTAMP and
+   * DATE values are UTC; only a column typed with a time zone is shown in the
+   * viewer's zone.
+   */
   utc: boolean;
   /** Rows left out because their x or y was missing or not a number. */
   skipped: number;
@@ -148,11 +152,14 @@ export function shapeChart(columns: ResultColumn[], rows: unknown[][], config: C
 
   const xs = rows.map((r) => r[xi]);
   let kind = xKindOf(columns[xi], xs);
-  let utc = true;
+  const xType = columns[xi]!.type;
+  const typed = isTimeType(xType);
+  let utc = !isZonedType(xType);
   const xValue = (v: unknown): number | null => {
     if (kind === "number") return toNumber(v);
     const t = parseTime(v);
-    if (t?.zoned) utc = false;
+    // Text that looks like a zoned time is shown in the viewer's zone.
+    if (t?.zoned && !typed) utc = false;
     return t ? t.ms : null;
   };
 
@@ -293,6 +300,13 @@ export type TimeUnit = "second" | "minute" | "hour" | "day" | "month" | "year";
  * zone when utc is false). unit says how precisely to label them.
  */
 export function timeTicks(min: number, max: number, count = 6, utc = true): { ticks: number[]; unit: TimeUnit } {
+  // A month's data with room for 2 labels: weekly ticks beat a single one.
+  let best = calendarTicks(min, max, count, utc);
+  for (let c = count + 1; best.ticks.length < 2 && c <= count * 4; c++) best = calendarTicks(min, max, c, utc);
+  return best;
+}
+
+function calendarTicks(min: number, max: number, count: number, utc: boolean): { ticks: number[]; unit: TimeUnit } {
   const span = Math.max(max - min, 1);
   const fixed = FIXED.find((s) => span / s <= count);
   if (fixed !== undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { between, cellText, formatBytes, formatDuration, isNumericType, isTimeType, shortNumber, sqlName, sqlSnippet } from "./format";
+import { between, cellText, isZonedType, localTime, timeCell, utcTime, formatBytes, formatDuration, isNumericType, isTimeType, shortNumber, sqlName, sqlSnippet } from "./format";
 
 describe("types", () => {
   it("knows number types by their DuckDB and PostgreSQL names", () => {
@@ -68,5 +68,35 @@ describe("sqlName", () => {
     expect(sqlName("main.events")).toBe("main.events");
     expect(sqlName("Course Title")).toBe('"Course Title"');
     expect(sqlName('a"b')).toBe('"a""b"');
+  });
+});
+
+describe("localTime", () => {
+  it("shows zoned times in the viewer's zone and leaves the rest", () => {
+    // The tests run with TZ set below; compare against the same Date getters.
+    const d = new Date("2026-10-26T00:16:32.781Z");
+    const p = (n: number) => String(n).padStart(2, "0");
+    expect(localTime("2026-10-26T00:16:32.781Z")).toBe(
+      `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.781`,
+    );
+    expect(localTime("2026-10-26 00:16:32+02")).not.toBeNull();
+    expect(localTime("2026-10-26")).toBeNull();
+    expect(localTime("2026-10-26 00:16:32")).toBeNull();
+    expect(localTime("hello")).toBeNull();
+    expect(localTime(5)).toBeNull();
+  });
+});
+
+describe("time cells", () => {
+  it("shows plain timestamps in UTC and zoned ones in the viewer's zone", () => {
+    expect(utcTime("2026-10-26T00:16:32.781Z")).toBe("2026-10-26 00:16:32.781");
+    expect(utcTime("2026-10-26T02:00:00+02:00")).toBe("2026-10-26 00:00:00");
+    expect(timeCell("2026-10-26T00:00:00Z", "TIMESTAMP")).toEqual({ text: "2026-10-26 00:00:00", zone: "utc" });
+    expect(timeCell("2026-10-26T00:00:00Z", "TIMESTAMP WITH TIME ZONE")).toEqual({ text: localTime("2026-10-26T00:00:00Z"), zone: "local" });
+    expect(timeCell("2026-10-26", "DATE")).toBeNull();
+    expect(timeCell("x", "VARCHAR")).toBeNull();
+    expect(isZonedType("TIMESTAMP WITH TIME ZONE")).toBe(true);
+    expect(isZonedType("timestamptz")).toBe(true);
+    expect(isZonedType("TIMESTAMP")).toBe(false);
   });
 });

@@ -10,6 +10,11 @@ export function isNumericType(type: string): boolean {
   return NUMERIC_TYPE.test(type.trim());
 }
 
+/** True for types whose values carry a time zone (shown in the viewer's). */
+export function isZonedType(type: string): boolean {
+  return /with time zone|^timestamptz\b/i.test(type.trim());
+}
+
 /** True for date and time types. */
 export function isTimeType(type: string): boolean {
   return TIME_TYPE.test(type.trim());
@@ -30,6 +35,56 @@ export function cellText(v: unknown, locale: Locale): string {
   if (typeof v === "string") return v;
   if (typeof v === "boolean") return v ? "true" : "false";
   return JSON.stringify(v);
+}
+
+const ZONED_ISO = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+function isoDate(v: string): Date | null {
+  if (!ZONED_ISO.test(v)) return null;
+  const d = new Date(v.replace(" ", "T").replace(/([+-]\d{2})(\d{2})$/, "$1:$2").replace(/([+-]\d{2})$/, "$1:00"));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+function stamp(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return `${y}-${p(mo + 1)}-${p(d)} ${p(h)}:${p(mi)}:${p(s)}` + (ms ? `.${p(ms, 3)}` : "");
+}
+
+/** A zoned ISO time as "2026-10-25 18:16:32" in the viewer's time zone; null for anything else. */
+export function localTime(v: unknown): string | null {
+  const d = typeof v === "string" ? isoDate(v) : null;
+  if (!d) return null;
+  return stamp(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds());
+}
+
+/** A zoned ISO time as "2026-10-26 00:16:32" in UTC (how a plain TIMESTAMP is stored); null for anything else. */
+export function utcTime(v: unknown): string | null {
+  const d = typeof v === "string" ? isoDate(v) : null;
+  if (!d) return null;
+  return stamp(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+}
+
+/**
+ * How a time cell reads: a column with a time zone in the viewer's zone
+ * ("local"), a plain TIMESTAMP in UTC as stored ("utc"), else null (the value as it is).
+ */
+export function timeCell(v: unknown, type: string): { text: string; zone: "local" | "utc" } | null {
+  if (!isTimeType(type)) return null;
+  if (isZonedType(type)) {
+    const text = localTime(v);
+    return text === null ? null : { text, zone: "local" };
+  }
+  const text = utcTime(v);
+  return text === null ? null : { text, zone: "utc" };
+}
+
+/** The viewer's time zone, e.g. "Europe/Madrid". */
+export function timeZoneName(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch {
+    return "";
+  }
 }
 
 /** A number for a chart axis or tooltip: grouped and rounded for reading. */

@@ -194,6 +194,15 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, queryId, runId]);
 
+  // When Cancel disappears with the run it stopped, keep the keyboard on Run.
+  const runButton = useRef<HTMLButtonElement>(null);
+  const wasActive = useRef(false);
+  useEffect(() => {
+    if (wasActive.current && !active && (document.activeElement === document.body || document.activeElement === null))
+      runButton.current?.focus({ preventScroll: true });
+    wasActive.current = active;
+  }, [active]);
+
   const dirty = !!saved && (sql !== saved.query.sql || !sameChart(chart, saved.query.chart));
 
   // Unsaved changes to a saved query: ask before the tab closes.
@@ -213,7 +222,7 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
   }
 
   const runNow = useCallback(async () => {
-    if (runner.starting) return;
+    if (runner.starting || active) return;
     setNotice(null);
     if (!sql.trim()) {
       setNotice(t("run.empty"));
@@ -225,7 +234,7 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
     const d = await runner.start({ sql, params, queryId: attach });
     if (d && !queryId) replaceUrl(`/runs/${d.run.id}`);
     if (d) reloadHistory();
-  }, [runner, sql, names, values, saved, queryId, reloadHistory, t]);
+  }, [runner, active, sql, names, values, saved, queryId, reloadHistory, t]);
 
   async function act(f: () => Promise<void>) {
     setBusy(true);
@@ -364,7 +373,13 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
             </button>
           )}
           {q && canEdit && (
-            <button type="button" className="btn btn-primary" onClick={saveChanges} disabled={!dirty || busy} data-testid="save-query">
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => dirty && !busy && saveChanges()}
+              aria-disabled={!dirty || busy || undefined}
+              data-testid="save-query"
+            >
               {t("ws.save")}
             </button>
           )}
@@ -461,7 +476,15 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
           )}
 
           <div className="run-bar">
-            <button type="button" className="btn btn-primary" onClick={runNow} disabled={runner.starting || active} data-testid="run">
+            {/* aria-disabled, not disabled: the button keeps the keyboard's focus while the query runs. */}
+            <button
+              type="button"
+              ref={runButton}
+              className="btn btn-primary"
+              onClick={runNow}
+              aria-disabled={runner.starting || active || undefined}
+              data-testid="run"
+            >
               <svg width="14" height="14" viewBox="0 0 14 14" aria-hidden="true" focusable="false">
                 <path d="M3 1.5v11l9-5.5z" fill="currentColor" />
               </svg>
