@@ -126,7 +126,13 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
         </fieldset>
         <div className="field field-inline">
           <label htmlFor={`${id}-x`}>{config.type === "pie" ? t("chart.labels") : t("chart.x")}</label>
-          <select id={`${id}-x`} className="input input-small" value={config.x} onChange={(e) => set({ x: e.target.value, y: config.y.filter((y) => y !== e.target.value) })}>
+          <select id={`${id}-x`} className="input input-small" value={config.x} onChange={(e) => {
+              const x = e.target.value;
+              const y = config.y.filter((c) => c !== x);
+              // Keep something to draw when the only value column became x.
+              const other = measures.find((m) => m !== x);
+              set({ x, y: y.length ? y : other ? [other] : [], ...(config.series === x ? { series: undefined } : {}) });
+            }}>
             {!names.includes(config.x) && <option value={config.x}>{config.x}</option>}
             {names.map((c) => (
               <option key={c} value={c}>

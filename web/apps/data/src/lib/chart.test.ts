@@ -136,6 +136,11 @@ describe("suggestChart", () => {
     ).toEqual({ type: "line", x: "day", y: ["n"], series: "country" });
     expect(suggestChart(cols(["country", "VARCHAR"], ["n", "BIGINT"]), [["es", 1]])).toEqual({ type: "bar", x: "country", y: ["n"] });
     expect(suggestChart(cols(["a", "VARCHAR"]), [["x"]])).toBeNull();
+    expect(suggestChart(cols(["user_id", "BIGINT"], ["country", "VARCHAR"], ["score", "DOUBLE"]), [[1, "es", 2]])).toEqual({
+      type: "bar",
+      x: "country",
+      y: ["score", "user_id"],
+    });
   });
 });
 

@@ -99,7 +99,12 @@ export function suggestChart(columns: ResultColumn[], rows: unknown[][]): ChartC
   const xi = timeAt >= 0 ? timeAt : kinds.indexOf("category");
   const x = xi >= 0 ? columns[xi]! : columns[0]!;
   const xKind = xi >= 0 ? kinds[xi]! : kinds[0]!;
-  const numbers = columns.filter((c, i) => kinds[i] === "number" && c.name !== x.name).map((c) => c.name);
+  // Identifiers are numbers, but not measures: prefer the other number columns.
+  const isId = (n: string) => /(^|_)id$/i.test(n);
+  const numbers = columns
+    .filter((c, i) => kinds[i] === "number" && c.name !== x.name)
+    .map((c) => c.name)
+    .sort((a, b) => Number(isId(a)) - Number(isId(b)));
   if (numbers.length === 0) return null;
   let series: string | undefined;
   if (xKind !== "category" || timeAt >= 0) {
