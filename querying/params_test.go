@@ -26,3 +26,18 @@ func TestBind(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestBindLeavesCommentsAndStrings(t *testing.T) {
+	sql := "SELECT '{{not}}' AS \"{{col}}\", {{a}} -- {{commented}}\n/* {{block}} */ FROM t WHERE x = {{a}} AND s = 'it''s {{x}}'"
+	if got := Params(sql); !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("params = %v", got)
+	}
+	out, args, err := Bind(sql, map[string]string{"a": "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "SELECT '{{not}}' AS \"{{col}}\", $1 -- {{commented}}\n/* {{block}} */ FROM t WHERE x = $1 AND s = 'it''s {{x}}'"
+	if out != want || len(args) != 1 {
+		t.Fatalf("bound:\n%s\nwant\n%s", out, want)
+	}
+}
