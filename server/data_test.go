@@ -114,7 +114,7 @@ func TestQueryPageAPI(t *testing.T) {
 	must(t, other.get("/api/v1/data/queries/"+saved.Query.ID), 404)
 	must(t, other.post("/api/v1/data/queries/"+saved.Query.ID+"/run", nil), 404)
 	must(t, analyst.post("/api/v1/data/queries", map[string]any{"title": "Enrollments by course", "visibility": "organization",
-		"sql": "SELECT course_id, count(*) AS n FROM enrollments GROUP BY course_id",
+		"sql":   "SELECT course_id, count(*) AS n FROM enrollments GROUP BY course_id",
 		"chart": map[string]any{"type": "bar", "x": "course_id", "y": []string{"n"}}}), 201).json(t, &saved)
 	must(t, analyst.post("/api/v1/data/queries/"+saved.Query.ID+"/run", nil), 202).json(t, &v)
 	waitRun(t, analyst, v.Run.ID)

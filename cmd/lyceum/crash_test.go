@@ -221,7 +221,9 @@ func (c *apiClient) query(t *testing.T, sql string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v struct{ Run struct{ ID, Status, Error string } }
+	var v struct {
+		Run struct{ ID, Status, Error string }
+	}
 	json.NewDecoder(res.Body).Decode(&v)
 	res.Body.Close()
 	for v.Run.Status == "queued" || v.Run.Status == "running" {
