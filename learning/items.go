@@ -129,6 +129,23 @@ func (s *Service) Item(ctx context.Context, u *lyceum.User, courseID, itemID str
 	return page, nil
 }
 
+// learnerItem returns the course, enrollment and item u acts on. kind, if
+// set, is the kind the action needs.
+func (s *Service) learnerItem(ctx context.Context, u *lyceum.User, courseID, itemID string, kind lyceum.ItemKind) (*lyceum.Course, *lyceum.Enrollment, *lyceum.Item, error) {
+	c, e, err := s.learnerCourse(ctx, u, courseID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	it, _, err := c.Item(itemID)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("item %s in %s: %w", itemID, courseID, err)
+	}
+	if kind != "" && it.Kind != kind {
+		return nil, nil, nil, lyceum.Invalid("itemId", "item %s is a %s, not a %s", itemID, it.Kind, kind)
+	}
+	return c, e, it, nil
+}
+
 // ItemResult is what an action on an item returns: the item's new status and
 // the course's progress.
 type ItemResult struct {
@@ -138,13 +155,9 @@ type ItemResult struct {
 
 // OpenItem records that u opened an item; a reading completes on open.
 func (s *Service) OpenItem(ctx context.Context, u *lyceum.User, courseID, itemID string) (*ItemResult, error) {
-	c, e, err := s.learnerCourse(ctx, u, courseID)
+	c, e, it, err := s.learnerItem(ctx, u, courseID, itemID, "")
 	if err != nil {
 		return nil, err
-	}
-	it, _, err := c.Item(itemID)
-	if err != nil {
-		return nil, fmt.Errorf("item %s in %s: %w", itemID, courseID, err)
 	}
 	now := s.now()
 	k := lyceum.ItemKey{UserID: u.ID, CourseID: courseID, ItemID: itemID}
@@ -224,16 +237,9 @@ func (s *Service) ReportVideo(ctx context.Context, u *lyceum.User, courseID, ite
 	if !ok {
 		return nil, lyceum.Invalid("event", "must be one of heartbeat, played, paused, seeked, ended; got %q", r.Event)
 	}
-	c, e, err := s.learnerCourse(ctx, u, courseID)
+	c, e, it, err := s.learnerItem(ctx, u, courseID, itemID, lyceum.KindVideo)
 	if err != nil {
 		return nil, err
-	}
-	it, _, err := c.Item(itemID)
-	if err != nil {
-		return nil, fmt.Errorf("item %s in %s: %w", itemID, courseID, err)
-	}
-	if it.Video == nil {
-		return nil, lyceum.Invalid("itemId", "item %s is a %s, not a video", itemID, it.Kind)
 	}
 	dur := it.Video.DurationSeconds
 	// Players report a little past the declared duration when the file is
@@ -293,16 +299,9 @@ type AnswerResult struct {
 // as their latest answer, and completes the video if that was the last thing
 // it needed.
 func (s *Service) AnswerVideoQuestion(ctx context.Context, u *lyceum.User, courseID, itemID, questionID string, r lyceum.Response) (*AnswerResult, error) {
-	c, e, err := s.learnerCourse(ctx, u, courseID)
+	c, e, it, err := s.learnerItem(ctx, u, courseID, itemID, lyceum.KindVideo)
 	if err != nil {
 		return nil, err
-	}
-	it, _, err := c.Item(itemID)
-	if err != nil {
-		return nil, fmt.Errorf("item %s in %s: %w", itemID, courseID, err)
-	}
-	if it.Video == nil {
-		return nil, lyceum.Invalid("itemId", "item %s is a %s, not a video", itemID, it.Kind)
 	}
 	var q *lyceum.Question
 	for i := range it.Video.Questions {
@@ -346,16 +345,9 @@ const MaxQuizAttempts = 100
 // SubmitQuiz grades a quiz attempt. Every question must be answered. The
 // item's score is the best attempt's; the item completes on submission.
 func (s *Service) SubmitQuiz(ctx context.Context, u *lyceum.User, courseID, itemID string, responses map[string]lyceum.Response) (*QuizResult, error) {
-	c, e, err := s.learnerCourse(ctx, u, courseID)
+	c, e, it, err := s.learnerItem(ctx, u, courseID, itemID, lyceum.KindQuiz)
 	if err != nil {
 		return nil, err
-	}
-	it, _, err := c.Item(itemID)
-	if err != nil {
-		return nil, fmt.Errorf("item %s in %s: %w", itemID, courseID, err)
-	}
-	if it.Quiz == nil {
-		return nil, lyceum.Invalid("itemId", "item %s is a %s, not a quiz", itemID, it.Kind)
 	}
 	known := map[string]bool{}
 	sub := lyceum.QuizSubmission{ID: uuid.Must(uuid.NewV7()).String(), UserID: u.ID, CourseID: courseID, ItemID: itemID,

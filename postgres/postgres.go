@@ -358,19 +358,13 @@ func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
 		return nil, fmt.Errorf("warehouse tables: %w", err)
 	}
 	defer rows.Close()
-	var out []warehouse.Table
-	for rows.Next() {
-		var table, tcomment, col, typ, ccomment string
-		if err := rows.Scan(&table, &tcomment, &col, &typ, &ccomment); err != nil {
-			return nil, err
+	return warehouse.TableColumns(func() (table, tdesc, col, typ, cdesc string, ok bool, err error) {
+		if !rows.Next() {
+			return "", "", "", "", "", false, rows.Err()
 		}
-		if len(out) == 0 || out[len(out)-1].Name != table {
-			out = append(out, warehouse.Table{Name: table, Description: tcomment})
-		}
-		t := &out[len(out)-1]
-		t.Columns = append(t.Columns, warehouse.Column{Name: col, Type: typ, Description: ccomment})
-	}
-	return out, rows.Err()
+		err = rows.Scan(&table, &tdesc, &col, &typ, &cdesc)
+		return table, tdesc, col, typ, cdesc, err == nil, err
+	})
 }
 
 // readTags are the command tags of reading statements.

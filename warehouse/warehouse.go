@@ -211,3 +211,23 @@ var Descriptions = map[string]Table{
 		{Name: "passed", Description: "Score reached the quiz's pass mark"}, {Name: "submitted_at"},
 	}},
 }
+
+// TableColumns builds table descriptions from rows of (table, table
+// description, column, type, column description), ordered by table.
+func TableColumns(next func() (table, tableDesc, col, typ, colDesc string, ok bool, err error)) ([]Table, error) {
+	var out []Table
+	for {
+		table, tdesc, col, typ, cdesc, ok, err := next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return out, nil
+		}
+		if len(out) == 0 || out[len(out)-1].Name != table {
+			out = append(out, Table{Name: table, Description: tdesc})
+		}
+		t := &out[len(out)-1]
+		t.Columns = append(t.Columns, Column{Name: col, Type: typ, Description: cdesc})
+	}
+}
