@@ -128,8 +128,21 @@ func (e *Engine) LoaderPosition(ctx context.Context) (lyceum.EventPosition, erro
 	return lyceum.EventPosition(pos), nil
 }
 
+// Load appends the batch's events with DuckDB's appender into a
+// connection-local staging table, then, in one transaction, moves them into
+// events, upserts the entity rows and moves the loader's position.
 func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.EventPosition) error {
-	tx, err := e.db.BeginTx(ctx, nil)
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	defer conn.Close()
+	if len(b.Events) > 0 {
+		if err := stageEvents(ctx, conn, b.Events); err != nil {
+			return fmt.Errorf("load: stage events: %w", err)
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -141,6 +154,11 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	}
 	if current != string(from) {
 		return warehouse.ErrPositionMoved
+	}
+	if len(b.Events) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events SELECT * FROM events_staging`); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
 	}
 	if err := load(ctx, tx, b); err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -155,33 +173,90 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	return nil
 }
 
-func load(ctx context.Context, tx *sql.Tx, b *warehouse.Batch) error {
-	if len(b.Events) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)`)
+// stageEvents fills the connection's temporary staging table.
+func stageEvents(ctx context.Context, conn *sql.Conn, events []lyceum.Event) error {
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS events_staging AS SELECT * FROM events LIMIT 0`); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `DELETE FROM events_staging`); err != nil {
+		return err
+	}
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return errors.New("not a driver connection")
+		}
+		app, err := duck.NewAppender(c, "temp", "main", "events_staging")
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
-		for _, ev := range b.Events {
+		for _, ev := range events {
 			payload := string(ev.Payload)
 			if payload == "" {
 				payload = "{}"
 			}
-			if _, err := stmt.ExecContext(ctx, ev.ID, ev.Time.UTC(), string(ev.Type), ev.UserID, ev.CourseID, ev.ItemID, payload); err != nil {
+			if err := app.AppendRow(ev.ID, ev.Time.UTC(), string(ev.Type), ev.UserID, ev.CourseID, ev.ItemID, payload); err != nil {
+				app.Close()
 				return err
 			}
 		}
+		return app.Close()
+	})
+}
+
+func load(ctx context.Context, tx *sql.Tx, b *warehouse.Batch) error {
+	exec := func(stmt string, rows [][]any) error {
+		if len(rows) == 0 {
+			return nil
+		}
+		st, err := tx.PrepareContext(ctx, stmt)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range rows {
+			if _, err := st.ExecContext(ctx, r...); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
+	var users, courses, enrollments, progress, answers, grades [][]any
 	for _, u := range b.Users {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC()); err != nil {
+		users = append(users, []any{u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC()})
+	}
+	for _, c := range b.Courses {
+		courses = append(courses, []any{c.ID, c.Title, c.Summary, c.Language, c.OwnerID, c.Published, c.UpdatedAt.UTC()})
+	}
+	for _, en := range b.Enrollments {
+		enrollments = append(enrollments, []any{en.UserID, en.CourseID, en.EnrolledAt.UTC(), utc(en.CompletedAt)})
+	}
+	for _, p := range b.Progress {
+		progress = append(progress, []any{p.UserID, p.CourseID, p.ItemID, utc(p.OpenedAt), p.Position, p.WatchedPercent,
+			utc(p.CompletedAt), p.Score, p.MaxScore, p.UpdatedAt.UTC()})
+	}
+	for _, a := range b.Answers {
+		answers = append(answers, []any{a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, a.Response, a.AnsweredAt.UTC()})
+	}
+	for _, s := range b.Submissions {
+		grades = append(grades, []any{s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, s.Passed, s.SubmittedAt.UTC()})
+	}
+	for _, step := range []struct {
+		stmt string
+		rows [][]any
+	}{
+		{`INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)`, users},
+		{`INSERT OR REPLACE INTO courses VALUES (?, ?, ?, ?, ?, ?, ?)`, courses},
+		{`INSERT OR REPLACE INTO enrollments VALUES (?, ?, ?, ?)`, enrollments},
+		{`INSERT OR REPLACE INTO progress VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, progress},
+		{`INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, answers},
+		{`INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, grades},
+	} {
+		if err := exec(step.stmt, step.rows); err != nil {
 			return err
 		}
 	}
 	for _, c := range b.Courses {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO courses VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, c.Title, c.Summary, c.Language, c.OwnerID, c.Published, c.UpdatedAt.UTC()); err != nil {
-			return err
-		}
 		for _, table := range []string{"modules", "items"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE course_id = ?`, c.ID); err != nil {
 				return err
@@ -197,30 +272,6 @@ func load(ctx context.Context, tx *sql.Tx, b *warehouse.Batch) error {
 					return err
 				}
 			}
-		}
-	}
-	for _, en := range b.Enrollments {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO enrollments VALUES (?, ?, ?, ?)`,
-			en.UserID, en.CourseID, en.EnrolledAt.UTC(), utc(en.CompletedAt)); err != nil {
-			return err
-		}
-	}
-	for _, p := range b.Progress {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO progress VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.UserID, p.CourseID, p.ItemID, utc(p.OpenedAt), p.Position, p.WatchedPercent, utc(p.CompletedAt), p.Score, p.MaxScore, p.UpdatedAt.UTC()); err != nil {
-			return err
-		}
-	}
-	for _, a := range b.Answers {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, a.Response, a.AnsweredAt.UTC()); err != nil {
-			return err
-		}
-	}
-	for _, s := range b.Submissions {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, s.Passed, s.SubmittedAt.UTC()); err != nil {
-			return err
 		}
 	}
 	return nil
