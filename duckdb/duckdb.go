@@ -128,18 +128,20 @@ func (e *Engine) LoaderPosition(ctx context.Context) (lyceum.EventPosition, erro
 	return lyceum.EventPosition(pos), nil
 }
 
-// Load appends the batch's events with DuckDB's appender into a
-// connection-local staging table, then, in one transaction, moves them into
-// events, upserts the entity rows and moves the loader's position.
+// Load appends the batch's rows with DuckDB's appender into
+// connection-local staging tables, then, in one transaction, moves them into
+// the warehouse tables (events appended, entity rows replacing those with
+// the same key) and moves the loader's position.
 func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.EventPosition) error {
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	defer conn.Close()
-	if len(b.Events) > 0 {
-		if err := stageEvents(ctx, conn, b.Events); err != nil {
-			return fmt.Errorf("load: stage events: %w", err)
+	staged := stagedRows(b)
+	for _, t := range staged {
+		if err := stage(ctx, conn, t.table, t.rows); err != nil {
+			return fmt.Errorf("load: stage %s: %w", t.table, err)
 		}
 	}
 	tx, err := conn.BeginTx(ctx, nil)
@@ -155,12 +157,16 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	if current != string(from) {
 		return warehouse.ErrPositionMoved
 	}
-	if len(b.Events) > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events SELECT * FROM events_staging`); err != nil {
-			return fmt.Errorf("load: %w", err)
+	for _, t := range staged {
+		verb := "INSERT OR REPLACE INTO "
+		if t.table == "events" {
+			verb = "INSERT INTO "
+		}
+		if _, err := tx.ExecContext(ctx, verb+t.table+` SELECT * FROM `+t.table+`_staging`); err != nil {
+			return fmt.Errorf("load %s: %w", t.table, err)
 		}
 	}
-	if err := load(ctx, tx, b); err != nil {
+	if err := loadCourses(ctx, tx, b.Courses); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loader_state (name, position, updated_at) VALUES (?, ?, ?)`,
@@ -173,12 +179,62 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	return nil
 }
 
-// stageEvents fills the connection's temporary staging table.
-func stageEvents(ctx context.Context, conn *sql.Conn, events []lyceum.Event) error {
-	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS events_staging AS SELECT * FROM events LIMIT 0`); err != nil {
+type tableRows struct {
+	table string
+	rows  [][]driver.Value
+}
+
+// stagedRows lays the batch out as rows of the warehouse tables, in their
+// column order; tables without rows are left out.
+func stagedRows(b *warehouse.Batch) []tableRows {
+	var events, users, enrollments, progress, answers, grades [][]driver.Value
+	for _, ev := range b.Events {
+		payload := string(ev.Payload)
+		if payload == "" {
+			payload = "{}"
+		}
+		events = append(events, []driver.Value{ev.ID, ev.Time.UTC(), string(ev.Type), ev.UserID, ev.CourseID, ev.ItemID, payload})
+	}
+	for _, u := range b.Users {
+		users = append(users, []driver.Value{u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC()})
+	}
+	for _, en := range b.Enrollments {
+		enrollments = append(enrollments, []driver.Value{en.UserID, en.CourseID, en.EnrolledAt.UTC(), utc(en.CompletedAt)})
+	}
+	for _, p := range b.Progress {
+		progress = append(progress, []driver.Value{p.UserID, p.CourseID, p.ItemID, utc(p.OpenedAt), p.Position, p.WatchedPercent,
+			utc(p.CompletedAt), float(p.Score), p.MaxScore, p.UpdatedAt.UTC()})
+	}
+	for _, a := range b.Answers {
+		answers = append(answers, []driver.Value{a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, a.Response, a.AnsweredAt.UTC()})
+	}
+	for _, s := range b.Submissions {
+		grades = append(grades, []driver.Value{s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, s.Passed, s.SubmittedAt.UTC()})
+	}
+	var out []tableRows
+	for _, t := range []tableRows{{"events", events}, {"users", users}, {"enrollments", enrollments}, {"progress", progress},
+		{"answers", answers}, {"grades", grades}} {
+		if len(t.rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func float(f *float64) driver.Value {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+// stage fills the connection's temporary staging table for table.
+func stage(ctx context.Context, conn *sql.Conn, table string, rows [][]driver.Value) error {
+	staging := table + "_staging"
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging+` AS SELECT * FROM `+table+` LIMIT 0`); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM events_staging`); err != nil {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM `+staging); err != nil {
 		return err
 	}
 	return conn.Raw(func(dc any) error {
@@ -186,16 +242,12 @@ func stageEvents(ctx context.Context, conn *sql.Conn, events []lyceum.Event) err
 		if !ok {
 			return errors.New("not a driver connection")
 		}
-		app, err := duck.NewAppender(c, "temp", "main", "events_staging")
+		app, err := duck.NewAppender(c, "temp", "main", staging)
 		if err != nil {
 			return err
 		}
-		for _, ev := range events {
-			payload := string(ev.Payload)
-			if payload == "" {
-				payload = "{}"
-			}
-			if err := app.AppendRow(ev.ID, ev.Time.UTC(), string(ev.Type), ev.UserID, ev.CourseID, ev.ItemID, payload); err != nil {
+		for _, r := range rows {
+			if err := app.AppendRow(r...); err != nil {
 				app.Close()
 				return err
 			}
@@ -204,59 +256,13 @@ func stageEvents(ctx context.Context, conn *sql.Conn, events []lyceum.Event) err
 	})
 }
 
-func load(ctx context.Context, tx *sql.Tx, b *warehouse.Batch) error {
-	exec := func(stmt string, rows [][]any) error {
-		if len(rows) == 0 {
-			return nil
-		}
-		st, err := tx.PrepareContext(ctx, stmt)
-		if err != nil {
+// loadCourses replaces courses with their modules and items (few rows).
+func loadCourses(ctx context.Context, tx *sql.Tx, courses []warehouse.Course) error {
+	for _, c := range courses {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO courses VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Title, c.Summary, c.Language, c.OwnerID, c.Published, c.UpdatedAt.UTC()); err != nil {
 			return err
 		}
-		defer st.Close()
-		for _, r := range rows {
-			if _, err := st.ExecContext(ctx, r...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var users, courses, enrollments, progress, answers, grades [][]any
-	for _, u := range b.Users {
-		users = append(users, []any{u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC()})
-	}
-	for _, c := range b.Courses {
-		courses = append(courses, []any{c.ID, c.Title, c.Summary, c.Language, c.OwnerID, c.Published, c.UpdatedAt.UTC()})
-	}
-	for _, en := range b.Enrollments {
-		enrollments = append(enrollments, []any{en.UserID, en.CourseID, en.EnrolledAt.UTC(), utc(en.CompletedAt)})
-	}
-	for _, p := range b.Progress {
-		progress = append(progress, []any{p.UserID, p.CourseID, p.ItemID, utc(p.OpenedAt), p.Position, p.WatchedPercent,
-			utc(p.CompletedAt), p.Score, p.MaxScore, p.UpdatedAt.UTC()})
-	}
-	for _, a := range b.Answers {
-		answers = append(answers, []any{a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, a.Response, a.AnsweredAt.UTC()})
-	}
-	for _, s := range b.Submissions {
-		grades = append(grades, []any{s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, s.Passed, s.SubmittedAt.UTC()})
-	}
-	for _, step := range []struct {
-		stmt string
-		rows [][]any
-	}{
-		{`INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?)`, users},
-		{`INSERT OR REPLACE INTO courses VALUES (?, ?, ?, ?, ?, ?, ?)`, courses},
-		{`INSERT OR REPLACE INTO enrollments VALUES (?, ?, ?, ?)`, enrollments},
-		{`INSERT OR REPLACE INTO progress VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, progress},
-		{`INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, answers},
-		{`INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, grades},
-	} {
-		if err := exec(step.stmt, step.rows); err != nil {
-			return err
-		}
-	}
-	for _, c := range b.Courses {
 		for _, table := range []string{"modules", "items"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE course_id = ?`, c.ID); err != nil {
 				return err

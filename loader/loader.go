@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -41,7 +42,14 @@ type Loader struct {
 
 	holder  string
 	metrics *metrics
+	// knownUsers are users already loaded; they are refreshed again only
+	// when an event says they changed (signed_up). Bounded: cleared when
+	// full.
+	knownUsers map[string]bool
 }
+
+// maxKnownUsers bounds the loader's memory of loaded users.
+const maxKnownUsers = 1_000_000
 
 type metrics struct {
 	events  prometheus.Counter
@@ -155,6 +163,10 @@ func (l *Loader) Step(ctx context.Context) (int, error) {
 	if err := l.Warehouse.Load(ctx, b, from, to); err != nil {
 		return 0, err
 	}
+	// Only users that are in the warehouse now count as known.
+	for _, u := range b.Users {
+		l.knownUsers[u.ID] = true
+	}
 	if l.metrics != nil {
 		l.metrics.events.Add(float64(len(events)))
 		l.metrics.batches.Inc()
@@ -175,8 +187,11 @@ func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.B
 	progress := map[userCourse]bool{}
 	answers := map[userCourse]bool{}
 	quizzes := map[lyceum.ItemKey]bool{}
+	if l.knownUsers == nil || len(l.knownUsers) > maxKnownUsers {
+		l.knownUsers = map[string]bool{}
+	}
 	for _, e := range events {
-		if e.UserID != "" {
+		if e.UserID != "" && (!l.knownUsers[e.UserID] || e.Type == lyceum.EventSignedUp) {
 			users[e.UserID] = true
 		}
 		uc := userCourse{e.UserID, e.CourseID}
@@ -195,26 +210,44 @@ func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.B
 			progress[uc] = true
 		}
 	}
-	for id := range users {
+	var mu sync.Mutex
+	err := each(ctx, keys(users), func(id string) error {
 		u, err := l.Store.UserByID(ctx, id)
 		if errors.Is(err, lyceum.ErrNotFound) {
-			continue
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		b.Users = append(b.Users, warehouse.User{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), CreatedAt: u.CreatedAt})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	docs := map[string]*lyceum.Course{}
 	course := func(id string) (*lyceum.Course, error) {
-		if c, ok := docs[id]; ok {
+		mu.Lock()
+		c, ok := docs[id]
+		mu.Unlock()
+		if ok {
+			if c == nil {
+				return nil, lyceum.ErrNotFound
+			}
 			return c, nil
 		}
 		c, err := l.Store.CourseByID(ctx, id)
-		if err != nil {
+		if err != nil && !errors.Is(err, lyceum.ErrNotFound) {
 			return nil, err
 		}
-		docs[id] = c
+		mu.Lock()
+		docs[id] = c // nil remembers that it is not there
+		mu.Unlock()
+		if c == nil {
+			return nil, lyceum.ErrNotFound
+		}
 		return c, nil
 	}
 	for id := range courses {
@@ -227,45 +260,63 @@ func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.B
 		}
 		b.Courses = append(b.Courses, courseRow(c))
 	}
-	for uc := range enrollments {
+	err = each(ctx, keys(enrollments), func(uc userCourse) error {
 		e, err := l.Store.Enrollment(ctx, uc.user, uc.course)
 		if errors.Is(err, lyceum.ErrNotFound) {
-			continue
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		b.Enrollments = append(b.Enrollments, warehouse.Enrollment{UserID: e.UserID, CourseID: e.CourseID, EnrolledAt: e.EnrolledAt, CompletedAt: e.CompletedAt})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	for uc := range progress {
+	err = each(ctx, keys(progress), func(uc userCourse) error {
 		ps, err := l.Store.CourseProgress(ctx, uc.user, uc.course)
-		if err != nil {
-			return nil, err
+		if err != nil || len(ps) == 0 {
+			return err
 		}
 		c, err := course(uc.course)
 		if err != nil && !errors.Is(err, lyceum.ErrNotFound) {
-			return nil, err
+			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		for _, p := range ps {
 			b.Progress = append(b.Progress, warehouse.Progress{UserID: uc.user, CourseID: uc.course, ItemID: p.ItemID,
 				OpenedAt: p.OpenedAt, Position: p.Position, WatchedPercent: watchedPercent(c, &p), CompletedAt: p.CompletedAt,
 				Score: p.Score, MaxScore: p.MaxScore, UpdatedAt: p.UpdatedAt})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	for uc := range answers {
+	err = each(ctx, keys(answers), func(uc userCourse) error {
 		as, err := l.Store.Answers(ctx, uc.user, uc.course)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		for _, a := range as {
 			b.Answers = append(b.Answers, warehouse.Answer{UserID: uc.user, CourseID: uc.course, ItemID: a.ItemID, QuestionID: a.QuestionID,
 				Correct: a.Grade.Correct, Score: a.Grade.Score, MaxScore: a.Grade.Max, Response: jsonString(a.Response), AnsweredAt: a.AnsweredAt})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	for k := range quizzes {
+	err = each(ctx, keys(quizzes), func(k lyceum.ItemKey) error {
 		subs, err := l.Store.QuizSubmissions(ctx, k)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var pass float64
 		if c, err := course(k.CourseID); err == nil {
@@ -273,12 +324,55 @@ func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.B
 				pass = it.Quiz.PassPercent
 			}
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		for _, s := range subs {
 			b.Submissions = append(b.Submissions, warehouse.Submission{ID: s.ID, UserID: k.UserID, CourseID: k.CourseID, ItemID: k.ItemID,
 				Score: s.Score, MaxScore: s.MaxScore, Passed: s.MaxScore > 0 && s.Score/s.MaxScore*100 >= pass, SubmittedAt: s.SubmittedAt})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return b, nil
+}
+
+func keys[K comparable](m map[K]bool) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// readers bounds the store reads a batch makes at once.
+const readers = 16
+
+// each calls fn for every item, readers at a time, and returns the first error.
+func each[T any](ctx context.Context, items []T, fn func(T) error) error {
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	sem := make(chan struct{}, readers)
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := fn(it); err != nil {
+				once.Do(func() { first = err })
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
 }
 
 func courseRow(c *lyceum.Course) warehouse.Course {

@@ -170,6 +170,11 @@ func TestLoaderCrashesNeitherLoseNorDuplicate(t *testing.T) {
 	if got != fmt.Sprint(want) || distinct != got {
 		t.Fatalf("warehouse has %s events (%s distinct), the log %d", got, distinct, want)
 	}
+	// Every user with an event is in the warehouse, crashes or not.
+	if missing := value(t, wh, `SELECT count(DISTINCT e.user_id) FROM events e LEFT JOIN users u ON u.id = e.user_id
+		WHERE e.user_id <> '' AND e.user_id <> 'owner' AND u.id IS NULL`); missing != "0" {
+		t.Fatalf("%s users with events are missing from the warehouse", missing)
+	}
 }
 
 func TestLoaderRunsOnlyWithTheLease(t *testing.T) {
