@@ -336,3 +336,34 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("tokens = %+v", list)
 	}
 }
+
+// One analyst's heavy queries do not make another's small one wait.
+func TestFairAdmission(t *testing.T) {
+	e := setup(t, querying.Limits{MaxRunning: 2, MaxQueued: 10, PerUser: 3, Timeout: 30 * time.Second, MaxRows: 100, MaxBytes: 1 << 20})
+	ctx := context.Background()
+	a, b, admin := e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAdmin)
+	var heavy []string
+	for i := range 3 {
+		v, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: fmt.Sprintf("%s -- %d", slow, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		heavy = append(heavy, v.Run.ID)
+	}
+	start := time.Now()
+	v, err := e.svc.Submit(ctx, b, querying.RunRequest{SQL: `SELECT 1`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := wait(t, e, b, v.Run.ID); r.Status != lyceum.RunSucceeded {
+		t.Fatalf("small query: %+v", r)
+	}
+	t.Logf("the small query finished %s after it was sent, behind 3 heavy ones", time.Since(start).Round(time.Millisecond))
+	running, queued, _ := e.svc.Active(ctx, admin)
+	if len(running) != 1 || len(queued) != 2 {
+		t.Fatalf("a's queries: %d running, %d queued; want 1 and 2 (the last slot is kept for others)", len(running), len(queued))
+	}
+	for _, id := range heavy {
+		e.svc.Cancel(ctx, a, id)
+	}
+}

@@ -195,11 +195,40 @@ func dedupeKey(sql string, args []any) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// admitLocked starts queued executions while slots are free.
+// admitLocked starts queued executions while slots are free. Admission is
+// first in, first out, except that a query of someone with nothing running
+// goes before those of people who already have queries in the warehouse,
+// and the last slot is kept for such a query: one analyst's eight heavy
+// queries do not make everyone else's small one wait behind them.
 func (s *Service) admitLocked() {
 	for len(s.queue) > 0 && len(s.running) < s.Limits.MaxRunning {
-		e := s.queue[0]
-		s.queue = s.queue[1:]
+		busy := map[string]bool{}
+		for e := range s.running {
+			for _, r := range e.runs {
+				busy[r.UserID] = true
+			}
+		}
+		pick := -1
+		for i, e := range s.queue {
+			idle := true
+			for _, r := range e.runs {
+				if busy[r.UserID] {
+					idle = false
+				}
+			}
+			if idle {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			if s.Limits.MaxRunning >= 2 && len(s.running) == s.Limits.MaxRunning-1 {
+				return // the last slot waits for someone with nothing running
+			}
+			pick = 0
+		}
+		e := s.queue[pick]
+		s.queue = append(s.queue[:pick:pick], s.queue[pick+1:]...)
 		s.running[e] = true
 		e.started = time.Now()
 		for _, r := range e.runs {
