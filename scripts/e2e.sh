@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The browser tests: starts the real server (bin/lyceum) on a free port with a
-# fresh data directory and the sample course, waits for /healthz, runs the
-# tests in e2e/ (Node's test runner, playwright-core driving Debian's
-# Chromium, headless), and always stops the server again. On failure it
-# prints the end of the server's log. Exits with the tests' status.
+# fresh data directory and the sample course, waits for /healthz, creates two
+# analysts and simulated learner activity with the CLI and waits until the
+# warehouse has loaded it, runs the tests in e2e/ (Node's test runner,
+# playwright-core driving Debian's Chromium, headless), and always stops the
+# server again. On failure it prints the end of the server's log. Exits with
+# the tests' status.
 #
 # `make test-e2e` builds the binary and the sample videos and installs
 # Chromium first (make build, make media, scripts/deps.sh test).
@@ -119,6 +121,25 @@ done
 	exit 1
 }
 say "server ready at $url"
+data=$work/data$attempt
+
+# For the query page's test: two analysts, made with the CLI beside the
+# running server, and some learner activity for them to query. `simulate`
+# writes to the store (not the warehouse, which the server owns); the
+# server's loader copies it into the warehouse, and the tests start once the
+# warehouse has every simulated enrollment.
+export E2E_ANALYST_PASSWORD_FILE=$work/analyst-password
+export E2E_ANALYST1_EMAIL=ana.lyst@example.org
+export E2E_ANALYST2_EMAIL=bo.analyst@example.org
+(umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$E2E_ANALYST_PASSWORD_FILE")
+"$bin" user create --data "$data" --email "$E2E_ANALYST1_EMAIL" --name "Ana Lyst" --password-file "$E2E_ANALYST_PASSWORD_FILE" --role analyst >&2
+"$bin" user create --data "$data" --email "$E2E_ANALYST2_EMAIL" --name "Bo Analyst" --password-file "$E2E_ANALYST_PASSWORD_FILE" --role analyst >&2
+simulated=$("$bin" simulate --data "$data" --learners 20 --days 3 --workers 4 2>>"$work/server.log")
+say "simulated: $simulated"
+enrollments=$(sed -n 's/.* \([0-9][0-9]*\) enrollments,.*/\1/p' <<<"$simulated")
+[[ -n $enrollments ]] || die "could not read the number of enrollments from: $simulated"
+node e2e/lib/wait-for-warehouse.mjs "$url" "$E2E_ANALYST2_EMAIL" "$E2E_ANALYST_PASSWORD_FILE" \
+	"select count(*) from enrollments" "$enrollments" 90 >&2
 
 export LYCEUM_URL=$url
 mkdir -p "$E2E_SCREENSHOTS"

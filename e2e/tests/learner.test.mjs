@@ -3,20 +3,12 @@
 // its in-video question, answer it, go on to the end, and see the progress on
 // the course page change. And the pages a phone shows, at 375 px wide.
 //
-// Run by scripts/e2e.sh, which starts the server and sets LYCEUM_URL.
+// Run by scripts/e2e.sh, which starts the server and sets LYCEUM_URL; what
+// the browser tests share is in ../lib/browser.mjs.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const BASE = process.env.LYCEUM_URL;
-if (!BASE) throw new Error("LYCEUM_URL is not set: run the browser tests with scripts/e2e.sh");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const SHOTS = process.env.E2E_SCREENSHOTS || join(dirname(fileURLToPath(import.meta.url)), "..", "screenshots");
-mkdirSync(SHOTS, { recursive: true });
+import { TEST_TIMEOUT, horizontalOverflow, open, signUp, useBrowser, waitUntil } from "../lib/browser.mjs";
 
 const COURSE = { id: "data-literacy-basics", title: "Data Literacy Basics" };
 const VIDEO = {
@@ -29,129 +21,7 @@ const VIDEO = {
   ],
 };
 
-// Timeouts are generous: CI runs on a 2-core machine with the server beside the browser.
-const ACTION_TIMEOUT = 30_000;
-const TEST_TIMEOUT = 240_000;
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
-  });
-});
-after(async () => {
-  await browser?.close();
-});
-
-/**
- * A fresh browser context (its own cookies) at the given size, with what
- * the page logs kept for the failure report. Uncaught page errors fail the test.
- */
-async function open(t, { name, width, height }) {
-  const context = await browser.newContext({
-    viewport: { width, height },
-    locale: "en-US",
-    timezoneId: "UTC",
-    baseURL: BASE,
-  });
-  context.setDefaultTimeout(ACTION_TIMEOUT);
-  context.setDefaultNavigationTimeout(ACTION_TIMEOUT);
-  const page = await context.newPage();
-  const log = [];
-  const pageErrors = [];
-  page.on("console", (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on("pageerror", (e) => {
-    log.push(`pageerror: ${e.stack || e.message}`);
-    pageErrors.push(e);
-  });
-  page.on("requestfailed", (r) => {
-    // A video element cancels range requests it no longer needs: not a failure.
-    if (r.resourceType() !== "media") log.push(`requestfailed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ""}`);
-  });
-  page.on("response", (r) => {
-    if (r.status() >= 400) log.push(`http ${r.status()}: ${r.request().method()} ${r.url()}`);
-  });
-  let n = 0;
-  /** Saves a screenshot as screenshots/NAME-NN-STEP.png: the whole page, or just the viewport. */
-  const shot = async (step, { fullPage = true } = {}) => {
-    n++;
-    const path = join(SHOTS, `${name}-${String(n).padStart(2, "0")}-${step}.png`);
-    // A whole-page shot of a scrolled page draws the sticky header part way down: from the top.
-    if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path, fullPage, animations: "disabled" });
-    return path;
-  };
-  /** Runs the test body; on failure, saves a screenshot and prints the page's log. */
-  const run = async (body) => {
-    try {
-      await body();
-      assert.deepEqual(
-        pageErrors.map((e) => e.message),
-        [],
-        "the page threw uncaught errors",
-      );
-    } catch (err) {
-      try {
-        t.diagnostic(`failure screenshot: ${await shot("FAILED")}`);
-      } catch {
-        // The page may be gone.
-      }
-      t.diagnostic(`page URL: ${page.url()}`);
-      for (const line of log.slice(-40)) t.diagnostic(line);
-      throw err;
-    } finally {
-      await context.close();
-    }
-  };
-  return { context, page, shot, run, log };
-}
-
-/** Polls fn until it returns a truthy value, or fails after timeout with message. */
-async function waitUntil(fn, message, timeout = ACTION_TIMEOUT) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms: ${message}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-let accounts = 0;
-/** Signs a new learner up through the sign-up page; returns their name. */
-async function signUp(page, shot) {
-  const stamp = `${Date.now().toString(36)}${process.pid}${++accounts}`;
-  const name = `Ada Learner ${accounts}`;
-  await page.goto("/signup");
-  await page.getByRole("heading", { level: 1, name: "Create your account" }).waitFor();
-  await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByLabel("Email", { exact: true }).fill(`ada+${stamp}@example.org`);
-  await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
-  if (shot) await shot("signup");
-  await page.getByRole("button", { name: "Create account" }).click();
-  // Signed up and signed in: back at the catalog, with the name in the header.
-  // A refusal shows an alert instead: fail at once with its words.
-  const refused = await Promise.race([
-    page.waitForURL((u) => u.pathname === "/").then(() => null),
-    page.getByRole("alert").first().waitFor().then(() => page.getByRole("alert").first().textContent()),
-  ]);
-  assert.equal(refused, null, `sign-up was refused: ${refused}`);
-  await page.getByText(`Signed in as ${name}`).waitFor({ state: "attached" });
-  await page.getByRole("button", { name: "Log out" }).waitFor();
-  return name;
-}
+useBrowser();
 
 /** The course page's row for an item: the innermost list item with its link (not its module's). */
 function itemRow(page, title) {
@@ -243,23 +113,6 @@ async function continuePlayback(page) {
     const s = await videoState(page);
     return !s.paused && s.time > at + 0.5;
   }, "playback to resume after the question");
-}
-
-/** Horizontal overflow of the page, with the elements sticking out (for the message). */
-function horizontalOverflow(page) {
-  return page.evaluate(() => {
-    const doc = document.documentElement;
-    const width = doc.clientWidth;
-    const wide = [];
-    for (const el of document.body.querySelectorAll("*")) {
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && (r.right > width + 1 || r.left < -1)) {
-        const cls = typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\s+/).join(".") : "";
-        wide.push(`${el.tagName.toLowerCase()}${cls} [${Math.round(r.left)}..${Math.round(r.right)}]`);
-      }
-    }
-    return { scrollWidth: Math.max(doc.scrollWidth, document.body.scrollWidth), clientWidth: width, wide: wide.slice(0, 10) };
-  });
 }
 
 describe("learner", { timeout: TEST_TIMEOUT }, () => {
