@@ -176,6 +176,11 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("load: commit: %w", err)
 	}
+	// Staging tables are connection-local; empty them so that no other use
+	// of this pooled connection sees the rows.
+	for _, t := range staged {
+		conn.ExecContext(ctx, `DELETE FROM `+t.table+`_staging`)
+	}
 	return nil
 }
 
@@ -294,7 +299,7 @@ func utc(t *time.Time) any {
 func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
 	rows, err := e.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, '')
 		FROM duckdb_tables() t JOIN duckdb_columns() c ON c.table_oid = t.table_oid
-		WHERE t.schema_name = 'main' AND t.table_name <> 'loader_state'
+		WHERE t.schema_name = 'main' AND NOT t.temporary AND t.table_name <> 'loader_state'
 		ORDER BY t.table_name, c.column_index`)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse tables: %w", err)

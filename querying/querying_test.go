@@ -367,3 +367,34 @@ func TestFairAdmission(t *testing.T) {
 		e.svc.Cancel(ctx, a, id)
 	}
 }
+
+// Saving what is on screen shares its result.
+func TestSaveAdoptsTheRunOnScreen(t *testing.T) {
+	e := setup(t, limits)
+	ctx := context.Background()
+	a, b := e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAnalyst)
+	v, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: `SELECT 7 AS seven`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, e, a, v.Run.ID)
+	q, err := e.svc.SaveNew(ctx, a, querying.QueryInput{Title: "Seven", SQL: `SELECT 7 AS seven`, Visibility: lyceum.Organization, RunID: v.Run.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, err := e.svc.LatestRun(ctx, b, q.ID)
+	if err != nil || latest.ID != v.Run.ID || latest.QueryID != q.ID {
+		t.Fatalf("latest run for another analyst: %+v, %v", latest, err)
+	}
+	if _, err := e.svc.ResultPage(ctx, b, v.Run.ID, 0, 10, "", false); err != nil {
+		t.Fatalf("another analyst reads the shared result: %v", err)
+	}
+	runs, _ := e.svc.QueryRuns(ctx, b, q.ID)
+	if len(runs) != 1 {
+		t.Fatalf("query runs = %d, want 1", len(runs))
+	}
+	// Someone else's run cannot be adopted.
+	if _, err := e.svc.SaveNew(ctx, b, querying.QueryInput{Title: "x", SQL: `SELECT 7 AS seven`, RunID: v.Run.ID}); !lyceum.IsValidation(err) {
+		t.Fatalf("adopted another's run: %v", err)
+	}
+}

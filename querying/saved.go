@@ -29,6 +29,9 @@ type QueryInput struct {
 	SQL         string            `json:"sql"`
 	Visibility  lyceum.Visibility `json:"visibility"`
 	Chart       *lyceum.Chart     `json:"chart"`
+	// RunID, when saving a new query, names a finished run of the same SQL
+	// by the same user: it becomes the query's first run and latest result.
+	RunID string `json:"runId,omitempty"`
 }
 
 var chartTypes = map[string]bool{"line": true, "bar": true, "area": true, "scatter": true, "pie": true}
@@ -75,7 +78,29 @@ func (s *Service) SaveNew(ctx context.Context, u *lyceum.User, in QueryInput) (*
 	now := lyceum.TimeNow()
 	q := &lyceum.SavedQuery{ID: uuid.NewString(), OwnerID: u.ID, Title: in.Title, Description: in.Description, SQL: in.SQL,
 		Chart: in.Chart, Visibility: in.Visibility, Version: 1, CreatedAt: now, UpdatedAt: now}
-	return q, s.saveVersion(ctx, u, q)
+	var adopt *lyceum.QueryRun
+	if in.RunID != "" {
+		r, err := s.Store.QueryRun(ctx, in.RunID)
+		if err != nil || r.UserID != u.ID || r.QueryID != "" {
+			return nil, lyceum.Invalid("runId", "not a run of yours that can be saved with this query")
+		}
+		// A run that is not of this SQL, or did not succeed, is not the result
+		// the query would show: keep the query without it.
+		if r.Status == lyceum.RunSucceeded && strings.TrimSpace(r.SQL) == q.SQL {
+			adopt = r
+			q.LatestRunID = r.ID
+		}
+	}
+	if err := s.saveVersion(ctx, u, q); err != nil {
+		return nil, err
+	}
+	if adopt != nil {
+		adopt.QueryID, adopt.Version = q.ID, q.Version
+		if err := s.Store.PutQueryRun(ctx, adopt); err != nil {
+			return nil, err
+		}
+	}
+	return q, nil
 }
 
 func (s *Service) saveVersion(ctx context.Context, u *lyceum.User, q *lyceum.SavedQuery) error {

@@ -226,9 +226,18 @@ func testCancel(t *testing.T, e warehouse.Engine) {
 }
 
 func testTables(t *testing.T, e warehouse.Engine) {
+	// Loading first: whatever the engine uses to load must not show.
+	if err := e.Load(ctx(t), sampleBatch("u1", 3), "", "p1"); err != nil {
+		t.Fatal(err)
+	}
 	tables, err := e.Tables(ctx(t))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, tb := range tables {
+		if _, ok := warehouse.Descriptions[tb.Name]; !ok {
+			t.Errorf("table %s is listed but is not one of the warehouse's described tables", tb.Name)
+		}
 	}
 	byName := map[string]warehouse.Table{}
 	for _, tb := range tables {

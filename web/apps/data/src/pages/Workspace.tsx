@@ -250,7 +250,9 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
   }
 
   async function createQuery(d: Details) {
-    const res = await client.data.createQuery({ ...d, sql, ...(chart ? { chart } : {}) });
+    // The result on screen becomes the saved query's first result.
+    const shown = run && run.status === "succeeded" && run.sql.trim() === sql.trim() ? { runId: run.id } : {};
+    const res = await client.data.createQuery({ ...d, sql, ...(chart ? { chart } : {}), ...shown });
     putCarry({ queryId: res.query.id, runId: run?.id, params: values });
     setDialog(null);
     navigate(`/q/${res.query.id}`);
