@@ -231,7 +231,6 @@ describe("query page", { timeout: TEST_TIMEOUT }, () => {
           await viewing.shot("shared-as-saved");
           await t.test(
             "the query's result is shared with it as saved (no run needed)",
-            { todo: "saving a scratch query does not make its run the query's result: others see no result until it runs again" },
             async () => {
               const shown = await other.getByTestId("run-state").waitFor({ timeout: 3000 }).then(
                 () => true,
