@@ -331,7 +331,9 @@ func (c *client) run(sql string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var v struct{ Run struct{ ID, Status, Error string } }
+	var v struct {
+		Run struct{ ID, Status, Error string }
+	}
 	json.NewDecoder(res.Body).Decode(&v)
 	res.Body.Close()
 	if res.StatusCode != 202 {
