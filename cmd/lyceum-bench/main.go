@@ -11,9 +11,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +19,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -31,6 +28,7 @@ import (
 	"time"
 
 	"github.com/lyceum/lyceum/auth"
+	"github.com/lyceum/lyceum/internal/apiclient"
 	"github.com/lyceum/lyceum/server"
 )
 
@@ -147,7 +145,7 @@ func run(conns int, dur time.Duration, sample string, setup benchSetup) error {
 		}
 		learners[i] = l
 	}
-	answerBody, _ := json.Marshal(map[string]any{"response": response})
+	answer := map[string]any{"response": response}
 	type target struct {
 		name string
 		req  func(l *learner) *http.Request
@@ -165,9 +163,7 @@ func run(conns int, dur time.Duration, sample string, setup benchSetup) error {
 			return r
 		}},
 		{"POST in-video answer (durable)", func(l *learner) *http.Request {
-			r, _ := http.NewRequest("POST", base+"/api/v1/courses/"+course.ID+"/items/"+itemID+"/questions/"+questionID+"/answer", bytes.NewReader(answerBody))
-			r.Header.Set("Content-Type", "application/json")
-			r.Header.Set("X-CSRF-Token", l.csrf)
+			r, _ := l.Request("POST", "/api/v1/courses/"+course.ID+"/items/"+itemID+"/questions/"+questionID+"/answer", answer)
 			return r
 		}},
 	}...)
@@ -181,35 +177,18 @@ func run(conns int, dur time.Duration, sample string, setup benchSetup) error {
 	return nil
 }
 
-type learner struct {
-	client *http.Client
-	csrf   string
-}
+// A learner is one connection: its own client (one keep-alive connection)
+// signed in and enrolled.
+type learner = apiclient.Client
 
 func signUp(base string, i int, courseID string) (*learner, error) {
-	jar, _ := cookiejar.New(nil)
-	l := &learner{client: &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 1}, Timeout: 30 * time.Second}}
-	body, _ := json.Marshal(map[string]string{"email": fmt.Sprintf("bench%d@example.org", i), "password": "benchmark password", "name": "Bench"})
-	res, err := l.client.Post(base+"/api/v1/auth/signup", "application/json", bytes.NewReader(body))
-	if err != nil {
+	l := apiclient.New(base, 30*time.Second)
+	l.HTTP.Transport = &http.Transport{MaxIdleConnsPerHost: 1}
+	if err := l.SignUp(fmt.Sprintf("bench%d@example.org", i), "benchmark password", "Bench"); err != nil {
 		return nil, err
 	}
-	var me struct{ CSRFToken string }
-	json.NewDecoder(res.Body).Decode(&me)
-	res.Body.Close()
-	if res.StatusCode != 201 {
-		return nil, fmt.Errorf("sign up: %s", res.Status)
-	}
-	l.csrf = me.CSRFToken
-	req, _ := http.NewRequest("POST", base+"/api/v1/courses/"+courseID+"/enroll", nil)
-	req.Header.Set("X-CSRF-Token", l.csrf)
-	res, err = l.client.Do(req)
-	if err != nil {
+	if err := l.Call("POST", "/api/v1/courses/"+courseID+"/enroll", nil, http.StatusOK, nil); err != nil {
 		return nil, err
-	}
-	res.Body.Close()
-	if res.StatusCode != 200 {
-		return nil, fmt.Errorf("enroll: %s", res.Status)
 	}
 	return l, nil
 }
@@ -240,7 +219,7 @@ func load(learners []*learner, d time.Duration, req func(*learner) *http.Request
 			errs := 0
 			for time.Now().Before(deadline) {
 				start := time.Now()
-				res, err := l.client.Do(req(l))
+				res, err := l.HTTP.Do(req(l))
 				if err != nil {
 					errs++
 					continue

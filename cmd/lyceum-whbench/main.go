@@ -16,17 +16,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,6 +33,7 @@ import (
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/auth"
+	"github.com/lyceum/lyceum/internal/apiclient"
 	"github.com/lyceum/lyceum/server"
 	"github.com/lyceum/lyceum/sqlite"
 )
@@ -186,13 +183,14 @@ func run(nEvents, nUsers int, dir string) error {
 
 	// Analysts.
 	pw := "benchmark password"
-	clients := make([]*client, 5)
+	clients := make([]*apiclient.Client, 5)
 	for i := range clients {
 		email := fmt.Sprintf("analyst%d@example.org", i)
 		if _, err := srv.Accounts.CreateUser(ctx, email, pw, "Analyst", lyceum.RoleAnalyst); err != nil {
 			return err
 		}
-		if clients[i], err = login(base, email, pw); err != nil {
+		clients[i] = apiclient.New(base, 10*time.Minute)
+		if err := clients[i].LogIn(email, pw); err != nil {
 			return err
 		}
 	}
@@ -214,11 +212,11 @@ func run(nEvents, nUsers int, dir string) error {
 		rows.Close()
 		direct = append(direct, time.Since(t0))
 		t0 = time.Now()
-		id, err := clients[0].run(sqlA)
+		id, err := clients[0].Query(sqlA)
 		if err != nil {
 			return err
 		}
-		if _, err := clients[0].get("/api/v1/data/runs/" + id + "/rows?limit=100"); err != nil {
+		if _, err := clients[0].Rows(id, 100); err != nil {
 			return err
 		}
 		page = append(page, time.Since(t0))
@@ -228,18 +226,16 @@ func run(nEvents, nUsers int, dir string) error {
 
 	// (b) A 1-million-row result.
 	t0 := time.Now()
-	id, err := clients[1].run(`SELECT * FROM events LIMIT 1000000`)
+	id, err := clients[1].Query(`SELECT * FROM events LIMIT 1000000`)
 	if err != nil {
 		return err
 	}
-	body, err := clients[1].get("/api/v1/data/runs/" + id + "/rows?limit=100")
+	pg, err := clients[1].Rows(id, 100)
 	if err != nil {
 		return err
 	}
 	first := time.Since(t0)
-	var pg struct{ Total int64 }
-	json.Unmarshal(body, &pg)
-	res, err := clients[1].hc.Get(base + "/api/v1/data/runs/" + id + "/csv")
+	res, err := clients[1].HTTP.Get(base + "/api/v1/data/runs/" + id + "/csv")
 	if err != nil {
 		return err
 	}
@@ -257,7 +253,7 @@ func run(nEvents, nUsers int, dir string) error {
 		go func() {
 			defer hw.Done()
 			c := clients[1+i%3]
-			if _, err := c.run(fmt.Sprintf("%s -- heavy %d", heavy, i)); err != nil {
+			if _, err := c.Query(fmt.Sprintf("%s -- heavy %d", heavy, i)); err != nil {
 				log.Print(err)
 			}
 		}()
@@ -267,7 +263,7 @@ func run(nEvents, nUsers int, dir string) error {
 	smallSQL := `SELECT count(*) FROM courses`
 	for i := 0; time.Since(heavyStart) < 60*time.Second && i < 30; i++ {
 		t0 := time.Now()
-		if _, err := clients[4].run(fmt.Sprintf("%s -- small %d", smallSQL, i)); err != nil {
+		if _, err := clients[4].Query(fmt.Sprintf("%s -- small %d", smallSQL, i)); err != nil {
 			return err
 		}
 		small = append(small, time.Since(t0))
@@ -285,70 +281,4 @@ func pct(l []time.Duration, p float64) time.Duration {
 		return 0
 	}
 	return s[min(len(s)-1, int(float64(len(s))*p/100))].Round(time.Millisecond)
-}
-
-type client struct {
-	base string
-	hc   *http.Client
-	csrf string
-}
-
-func login(base, email, pw string) (*client, error) {
-	jar, _ := cookiejar.New(nil)
-	c := &client{base: base, hc: &http.Client{Jar: jar, Timeout: 10 * time.Minute}}
-	b, _ := json.Marshal(map[string]string{"email": email, "password": pw})
-	res, err := c.hc.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	var me struct{ CSRFToken string }
-	json.NewDecoder(res.Body).Decode(&me)
-	c.csrf = me.CSRFToken
-	return c, nil
-}
-
-func (c *client) get(path string) ([]byte, error) {
-	res, err := c.hc.Get(c.base + path)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 {
-		return nil, fmt.Errorf("GET %s: %s %s", path, res.Status, b)
-	}
-	return b, nil
-}
-
-// run submits sql and waits until it finishes; it returns the run id.
-func (c *client) run(sql string) (string, error) {
-	b, _ := json.Marshal(map[string]string{"sql": sql})
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/data/runs", bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", c.csrf)
-	res, err := c.hc.Do(req)
-	if err != nil {
-		return "", err
-	}
-	var v struct {
-		Run struct{ ID, Status, Error string }
-	}
-	json.NewDecoder(res.Body).Decode(&v)
-	res.Body.Close()
-	if res.StatusCode != 202 {
-		return "", fmt.Errorf("submit: %s %s", res.Status, v.Run.Error)
-	}
-	for v.Run.Status == "queued" || v.Run.Status == "running" {
-		time.Sleep(20 * time.Millisecond)
-		body, err := c.get("/api/v1/data/runs/" + v.Run.ID)
-		if err != nil {
-			return "", err
-		}
-		json.Unmarshal(body, &v)
-	}
-	if v.Run.Status != "succeeded" {
-		return "", fmt.Errorf("run %s: %s %s", v.Run.ID, v.Run.Status, v.Run.Error)
-	}
-	return v.Run.ID, nil
 }

@@ -1,23 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/internal/apiclient"
 	"github.com/lyceum/lyceum/sqlite"
 )
 
@@ -50,16 +48,10 @@ func TestKill9KeepsAcknowledgedEvents(t *testing.T) {
 	srv := start()
 	defer srv.Process.Kill()
 
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	body, _ := json.Marshal(map[string]string{"email": "crash@example.org", "password": "a good long password", "name": "Crash"})
-	res, err := hc.Post("http://"+addr+"/api/v1/auth/signup", "application/json", bytes.NewReader(body))
-	if err != nil {
+	learner := apiclient.New("http://"+addr, 10*time.Second)
+	if err := learner.SignUp("crash@example.org", "a good long password", "Crash"); err != nil {
 		t.Fatal(err)
 	}
-	var me struct{ CSRFToken string }
-	json.NewDecoder(res.Body).Decode(&me)
-	res.Body.Close()
 
 	var mu sync.Mutex
 	acked := map[string]bool{}
@@ -76,11 +68,9 @@ func TestKill9KeepsAcknowledgedEvents(t *testing.T) {
 				default:
 				}
 				nonce := fmt.Sprintf("w%d-%d", w, i)
-				req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/events",
-					strings.NewReader(`{"type":"page_viewed","payload":{"nonce":"`+nonce+`"}}`))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-CSRF-Token", me.CSRFToken)
-				res, err := hc.Do(req)
+				req, _ := learner.Request("POST", "/api/v1/events",
+					map[string]any{"type": "page_viewed", "payload": map[string]string{"nonce": nonce}})
+				res, err := learner.HTTP.Do(req)
 				if err != nil {
 					return // the server is gone
 				}
@@ -165,10 +155,13 @@ func TestKill9KeepsAcknowledgedEvents(t *testing.T) {
 	}
 	srv = start()
 	defer srv.Process.Kill()
-	analyst := login(t, "http://"+addr, "analyst@example.org", "analyst password")
+	analyst := apiclient.New("http://"+addr, 30*time.Second)
+	if err := analyst.LogIn("analyst@example.org", "analyst password"); err != nil {
+		t.Fatal(err)
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		row := analyst.query(t, `SELECT count(*), count(DISTINCT id) FROM events WHERE type = 'page_viewed'`)
+		row := firstRow(t, analyst, `SELECT count(*), count(DISTINCT id) FROM events WHERE type = 'page_viewed'`)
 		if row[0] == fmt.Sprint(total-1) { // every event but the sign-up
 			if row[1] != row[0] {
 				t.Fatalf("the warehouse holds %s events but only %s distinct: the loader duplicated", row[0], row[1])
@@ -185,68 +178,19 @@ func TestKill9KeepsAcknowledgedEvents(t *testing.T) {
 	srv.Wait()
 }
 
-type apiClient struct {
-	base string
-	hc   *http.Client
-	csrf string
-}
-
-func login(t *testing.T, base, email, password string) *apiClient {
+// firstRow runs sql on the query page and returns its first row as text.
+func firstRow(t *testing.T, c *apiclient.Client, sql string) []string {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &apiClient{base: base, hc: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
-	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
-	res, err := c.hc.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	id, err := c.Query(sql)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	var me struct{ CSRFToken string }
-	json.NewDecoder(res.Body).Decode(&me)
-	if res.StatusCode != 200 {
-		t.Fatalf("login: %s", res.Status)
-	}
-	c.csrf = me.CSRFToken
-	return c
-}
-
-// query runs sql on the query page and returns the first row as text.
-func (c *apiClient) query(t *testing.T, sql string) []string {
-	t.Helper()
-	body, _ := json.Marshal(map[string]string{"sql": sql})
-	req, _ := http.NewRequest("POST", c.base+"/api/v1/data/runs", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", c.csrf)
-	res, err := c.hc.Do(req)
+	p, err := c.Rows(id, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v struct {
-		Run struct{ ID, Status, Error string }
-	}
-	json.NewDecoder(res.Body).Decode(&v)
-	res.Body.Close()
-	for v.Run.Status == "queued" || v.Run.Status == "running" {
-		time.Sleep(50 * time.Millisecond)
-		res, err := c.hc.Get(c.base + "/api/v1/data/runs/" + v.Run.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		json.NewDecoder(res.Body).Decode(&v)
-		res.Body.Close()
-	}
-	if v.Run.Status != "succeeded" {
-		t.Fatalf("query %q: %s %s", sql, v.Run.Status, v.Run.Error)
-	}
-	res, err = c.hc.Get(c.base + "/api/v1/data/runs/" + v.Run.ID + "/rows")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var page struct{ Rows [][]any }
-	json.NewDecoder(res.Body).Decode(&page)
 	var out []string
-	for _, v := range page.Rows[0] {
+	for _, v := range p.Rows[0] {
 		out = append(out, fmt.Sprint(v))
 	}
 	return out
