@@ -97,7 +97,9 @@ func (c *Client) Call(method, path string, body any, want int, out any) error {
 // Query runs sql on the query page, waits until it finishes and returns the
 // run's id; a run that did not succeed is an error.
 func (c *Client) Query(sql string) (string, error) {
-	var v struct{ Run struct{ ID, Status, Error string } }
+	var v struct {
+		Run struct{ ID, Status, Error string }
+	}
 	if err := c.Call("POST", "/api/v1/data/runs", map[string]string{"sql": sql}, http.StatusAccepted, &v); err != nil {
 		return "", err
 	}
