@@ -2,6 +2,8 @@ package lyceum
 
 import (
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -123,3 +125,14 @@ var SlugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // may not replace it; it exists so that every timestamp is UTC and truncated
 // the same way on every engine.
 func TimeNow() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// SortCourseSummaries orders listings by title (ignoring case), then id: the
+// order every engine returns them in.
+func SortCourseSummaries(list []CourseSummary) {
+	slices.SortFunc(list, func(a, b CourseSummary) int {
+		if c := strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}

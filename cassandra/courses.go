@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
@@ -88,11 +86,6 @@ func (db *DB) summaries(q *gocql.Query) ([]lyceum.CourseSummary, error) {
 	if err := iter.Close(); err != nil {
 		return nil, fmt.Errorf("list courses: %w", err)
 	}
-	slices.SortFunc(out, func(a, b lyceum.CourseSummary) int {
-		if c := strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	lyceum.SortCourseSummaries(out)
 	return out, nil
 }

@@ -96,23 +96,13 @@ func (e *Engine) createTables(ctx context.Context) error {
 			return fmt.Errorf("warehouse schema: %w", err)
 		}
 	}
-	for name, t := range warehouse.Descriptions {
-		if _, err := e.db.ExecContext(ctx, fmt.Sprintf(`COMMENT ON TABLE %s IS %s`, name, quote(t.Description))); err != nil {
+	for _, stmt := range warehouse.CommentStatements("") {
+		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("warehouse schema: %w", err)
-		}
-		for _, c := range t.Columns {
-			if c.Description == "" {
-				continue
-			}
-			if _, err := e.db.ExecContext(ctx, fmt.Sprintf(`COMMENT ON COLUMN %s.%s IS %s`, name, c.Name, quote(c.Description))); err != nil {
-				return fmt.Errorf("warehouse schema: %w", err)
-			}
 		}
 	}
 	return nil
 }
-
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 const loaderName = "learning"
 

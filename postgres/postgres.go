@@ -169,17 +169,9 @@ func (e *Engine) createSchema(ctx context.Context) error {
 			return fmt.Errorf("postgres warehouse schema: %w", err)
 		}
 	}
-	for name, t := range warehouse.Descriptions {
-		if _, err := conn.Exec(ctx, fmt.Sprintf(`COMMENT ON TABLE %s.%s IS %s`, e.schema, name, literal(t.Description))); err != nil {
+	for _, stmt := range warehouse.CommentStatements(e.schema) {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("postgres warehouse schema: %w", err)
-		}
-		for _, c := range t.Columns {
-			if c.Description == "" {
-				continue
-			}
-			if _, err := conn.Exec(ctx, fmt.Sprintf(`COMMENT ON COLUMN %s.%s.%s IS %s`, e.schema, name, c.Name, literal(c.Description))); err != nil {
-				return fmt.Errorf("postgres warehouse schema: %w", err)
-			}
 		}
 	}
 	return nil

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/lyceum/lyceum"
 )
@@ -92,11 +90,6 @@ func (db *DB) summaries(ctx context.Context, query string, args ...any) ([]lyceu
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b lyceum.CourseSummary) int {
-		if c := strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	lyceum.SortCourseSummaries(out)
 	return out, nil
 }

@@ -7,6 +7,8 @@ package warehouse
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lyceum/lyceum"
@@ -230,4 +232,25 @@ func TableColumns(next func() (table, tableDesc, col, typ, colDesc string, ok bo
 		t := &out[len(out)-1]
 		t.Columns = append(t.Columns, Column{Name: col, Type: typ, Description: cdesc})
 	}
+}
+
+// CommentStatements are the COMMENT ON statements that attach Descriptions
+// to the tables and columns, in SQL both engines accept. schema qualifies
+// the table names ("" for none).
+func CommentStatements(schema string) []string {
+	prefix := ""
+	if schema != "" {
+		prefix = schema + "."
+	}
+	literal := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+	var out []string
+	for name, t := range Descriptions {
+		out = append(out, fmt.Sprintf(`COMMENT ON TABLE %s%s IS %s`, prefix, name, literal(t.Description)))
+		for _, c := range t.Columns {
+			if c.Description != "" {
+				out = append(out, fmt.Sprintf(`COMMENT ON COLUMN %s%s.%s IS %s`, prefix, name, c.Name, literal(c.Description)))
+			}
+		}
+	}
+	return out
 }
