@@ -139,13 +139,6 @@ func (s *Server) dataRunCSV(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) streamCSV(w http.ResponseWriter, r *http.Request, runID string) error {
-	v, err := s.Querying.Run(r.Context(), currentUser(r), runID)
-	if err != nil {
-		return err
-	}
-	if v.Run.Status != lyceum.RunSucceeded {
-		return fmt.Errorf("run %s has no result (it is %s): %w", runID, v.Run.Status, lyceum.ErrConflict)
-	}
 	key, err := s.Querying.ResultKey(r.Context(), currentUser(r), runID)
 	if err != nil {
 		return err

@@ -207,14 +207,12 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.writeError(w, r, errors.New("panic: "+slogValue(v)))
+				s.writeError(w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
 }
-
-func slogValue(v any) string { return slog.AnyValue(v).String() }
 
 type principal struct {
 	user    *lyceum.User

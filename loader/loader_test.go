@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/blob"
 	"github.com/lyceum/lyceum/bundle"
@@ -42,7 +44,7 @@ func setup(t *testing.T) (*sqlite.DB, *duckdb.Engine) {
 	if err := store.PutCourse(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	ev := lyceum.Event{ID: newID(), Time: time.Now().UTC(), Type: lyceum.EventCourseImported, UserID: "owner", CourseID: c.ID}
+	ev := lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: time.Now().UTC(), Type: lyceum.EventCourseImported, UserID: "owner", CourseID: c.ID}
 	if err := store.AppendEvents(ctx, ev); err != nil {
 		t.Fatal(err)
 	}
@@ -203,8 +205,4 @@ func TestLoaderRunsOnlyWithTheLease(t *testing.T) {
 	}
 	cancel()
 	<-done
-}
-
-func newID() string {
-	return lyceumEventID()
 }

@@ -418,26 +418,31 @@ func (s *Service) Run(ctx context.Context, u *lyceum.User, runID string) (*RunVi
 	if err := checkQuerier(u); err != nil {
 		return nil, err
 	}
+	// An active run is read from memory (a copy, so that the visibility
+	// check's store read happens outside the lock); a finished one from
+	// the store, where it was saved before it left memory.
+	var v *RunView
 	s.mu.Lock()
 	s.init()
 	if e := s.byRun[runID]; e != nil {
 		for _, r := range e.runs {
-			if r.ID == runID && s.canSeeRun(ctx, u, r) {
-				v := s.viewLocked(r)
-				s.mu.Unlock()
-				return v, nil
+			if r.ID == runID {
+				v = s.viewLocked(r)
 			}
 		}
 	}
 	s.mu.Unlock()
-	r, err := s.Store.QueryRun(ctx, runID)
-	if err != nil {
-		return nil, err
+	if v == nil {
+		r, err := s.Store.QueryRun(ctx, runID)
+		if err != nil {
+			return nil, err
+		}
+		v = &RunView{Run: *r}
 	}
-	if !s.canSeeRun(ctx, u, r) {
+	if !s.canSeeRun(ctx, u, &v.Run) {
 		return nil, fmt.Errorf("run %s: %w", runID, lyceum.ErrNotFound)
 	}
-	return &RunView{Run: *r}, nil
+	return v, nil
 }
 
 // canSeeRun: one's own runs; admins all; others a run of a saved query
@@ -536,12 +541,8 @@ func (s *Service) finishedRun(ctx context.Context, u *lyceum.User, runID string)
 	if err != nil {
 		return nil, err
 	}
-	if v.Run.Status != lyceum.RunSucceeded || v.Run.ResultKey == "" {
-		stored, err := s.Store.QueryRun(ctx, runID)
-		if err != nil || stored.Status != lyceum.RunSucceeded {
-			return nil, fmt.Errorf("run %s has no result (it is %s): %w", runID, v.Run.Status, lyceum.ErrConflict)
-		}
-		v.Run = *stored
+	if v.Run.Status != lyceum.RunSucceeded {
+		return nil, fmt.Errorf("run %s has no result (it is %s): %w", runID, v.Run.Status, lyceum.ErrConflict)
 	}
 	return &v.Run, nil
 }

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -342,5 +341,4 @@ func TestHealthAndMetrics(t *testing.T) {
 	if !strings.Contains(string(res.body), "go_goroutines") {
 		t.Fatal("metrics lack Go runtime metrics")
 	}
-	_ = fmt.Sprint()
 }
