@@ -291,10 +291,11 @@ func (s *Server) importSample(ctx context.Context, dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, "course.yaml")); err != nil {
 		return fmt.Errorf("no course.yaml: %w", err)
 	}
-	fsys, err := BundleDir(dir)
+	fsys, root, err := BundleDir(dir)
 	if err != nil {
 		return err
 	}
+	defer root.Close()
 	b, err := bundle.Read(fsys)
 	if err != nil {
 		return err
@@ -321,10 +322,11 @@ func (s *Server) importSample(ctx context.Context, dir string) error {
 
 // BundleDir opens a course bundle directory so that nothing in it (not even
 // a symbolic link) reaches outside it.
-func BundleDir(dir string) (fs.FS, error) {
+// Close the returned root when done.
+func BundleDir(dir string) (fs.FS, *os.Root, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, fmt.Errorf("course bundle: %w", err)
+		return nil, nil, fmt.Errorf("course bundle: %w", err)
 	}
-	return root.FS(), nil
+	return root.FS(), root, nil
 }

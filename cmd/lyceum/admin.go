@@ -107,10 +107,11 @@ func courseImport(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("--owner %s: %w (create the account with `lyceum user create` first)", *owner, err)
 	}
-	fsys, err := server.BundleDir(dir)
+	fsys, root, err := server.BundleDir(dir)
 	if err != nil {
 		return err
 	}
+	defer root.Close()
 	c, created, err := srv.Learning.ImportCourse(ctx, u, fsys)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
