@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,11 +36,26 @@ var _ warehouse.Engine = (*Engine)(nil)
 type Options struct {
 	MemoryLimit string // e.g. "1GB"; default DuckDB's (80% of RAM)
 	Threads     int
+	// TempDir is where DuckDB spills what does not fit in MemoryLimit;
+	// default: next to the file, or for OpenMemory ".tmp" in the working
+	// directory.
+	TempDir string
 }
 
 // Open opens (creating) the warehouse file at path and creates the
 // loader's tables.
 func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
+	return open(ctx, path, opt)
+}
+
+// OpenMemory opens a private in-memory warehouse with the same tables,
+// locked down like the file: filled with Append, it serves one instructor's
+// slice of the warehouse (see package scoped). Close frees it.
+func OpenMemory(ctx context.Context, opt Options) (*Engine, error) {
+	return open(ctx, "", opt)
+}
+
+func open(ctx context.Context, path string, opt Options) (*Engine, error) {
 	q := url.Values{}
 	q.Set("access_mode", "read_write")
 	q.Set("enable_external_access", "false")
@@ -51,10 +67,13 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 	if opt.Threads > 0 {
 		q.Set("threads", fmt.Sprint(opt.Threads))
 	}
+	if opt.TempDir != "" {
+		q.Set("temp_directory", opt.TempDir)
+	}
 	q.Set("lock_configuration", "true")
 	connector, err := duck.NewConnector(path+"?"+q.Encode(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
 	e := &Engine{db: db}
@@ -101,7 +120,33 @@ func (e *Engine) createTables(ctx context.Context) error {
 			return fmt.Errorf("warehouse schema: %w", err)
 		}
 	}
-	return nil
+	return e.repairJSON(ctx)
+}
+
+// repairJSON fixes warehouses loaded before JSON columns were appended as
+// documents: their payloads and responses are JSON strings holding the
+// document. It runs once; a row in loader_state records that it did.
+func (e *Engine) repairJSON(ctx context.Context) error {
+	const marker = "repair:json-documents"
+	var n int
+	if err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM loader_state WHERE name = ?`, marker).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, stmt := range []string{
+		`UPDATE events SET payload = CAST(payload->>'$' AS JSON) WHERE json_type(payload) = 'VARCHAR'`,
+		`UPDATE answers SET response = CAST(response->>'$' AS JSON) WHERE json_type(response) = 'VARCHAR'`,
+		`INSERT INTO loader_state (name, position, updated_at) VALUES ('` + marker + `', 'done', now())`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("warehouse: repair JSON columns: %w", err)
+		}
+	}
+	return tx.Commit()
 }
 
 const loaderName = "learning"
@@ -188,7 +233,7 @@ func stagedRows(b *warehouse.Batch) []tableRows {
 		if payload == "" {
 			payload = "{}"
 		}
-		events = append(events, []driver.Value{ev.ID, ev.Time.UTC(), string(ev.Type), ev.UserID, ev.CourseID, ev.ItemID, payload})
+		events = append(events, []driver.Value{ev.ID, ev.Time.UTC(), string(ev.Type), ev.UserID, ev.CourseID, ev.ItemID, json.RawMessage(payload)})
 	}
 	for _, u := range b.Users {
 		users = append(users, []driver.Value{u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC()})
@@ -201,7 +246,7 @@ func stagedRows(b *warehouse.Batch) []tableRows {
 			utc(p.CompletedAt), float(p.Score), p.MaxScore, p.UpdatedAt.UTC()})
 	}
 	for _, a := range b.Answers {
-		answers = append(answers, []driver.Value{a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, a.Response, a.AnsweredAt.UTC()})
+		answers = append(answers, []driver.Value{a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, jsonDocument(a.Response), a.AnsweredAt.UTC()})
 	}
 	for _, s := range b.Submissions {
 		grades = append(grades, []driver.Value{s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, s.Passed, s.SubmittedAt.UTC()})
@@ -214,6 +259,15 @@ func stagedRows(b *warehouse.Batch) []tableRows {
 		}
 	}
 	return out
+}
+
+// jsonDocument is how the appender takes a JSON column's text: as a
+// document (a plain string would be stored as a JSON string).
+func jsonDocument(s string) driver.Value {
+	if s == "" {
+		return nil
+	}
+	return json.RawMessage(s)
 }
 
 func float(f *float64) driver.Value {
@@ -415,3 +469,126 @@ func queryError(ctx context.Context, err error) error {
 }
 
 func cleanError(err error) string { return strings.TrimSpace(err.Error()) }
+
+// Append appends every row of src to table, through DuckDB's appender. The
+// columns of src must be the table's, in its order (select them by the
+// names Tables gives); values are converted to the column types where the
+// source engine's Go types differ (integers, JSON decoded to maps).
+func (e *Engine) Append(ctx context.Context, table string, src warehouse.Rows) (int64, error) {
+	tables, err := e.Tables(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var cols []warehouse.Column
+	for _, t := range tables {
+		if t.Name == table {
+			cols = t.Columns
+		}
+	}
+	if cols == nil {
+		return 0, fmt.Errorf("append: no table %q", table)
+	}
+	got := src.Columns()
+	if len(got) != len(cols) {
+		return 0, fmt.Errorf("append %s: the rows have %d columns, the table %d", table, len(got), len(cols))
+	}
+	for i := range cols {
+		if got[i].Name != cols[i].Name {
+			return 0, fmt.Errorf("append %s: column %d is %q, the table's is %q", table, i+1, got[i].Name, cols[i].Name)
+		}
+	}
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("append %s: %w", table, err)
+	}
+	defer conn.Close()
+	var n int64
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return errors.New("not a driver connection")
+		}
+		app, err := duck.NewAppender(c, "", "main", table)
+		if err != nil {
+			return err
+		}
+		row := make([]driver.Value, len(cols))
+		for {
+			if err := ctx.Err(); err != nil {
+				app.Close()
+				return err
+			}
+			vals, err := src.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				app.Close()
+				return err
+			}
+			for i, v := range vals {
+				if row[i], err = columnValue(cols[i].Type, v); err != nil {
+					app.Close()
+					return fmt.Errorf("column %s: %w", cols[i].Name, err)
+				}
+			}
+			if err := app.AppendRow(row...); err != nil {
+				app.Close()
+				return err
+			}
+			n++
+		}
+		return app.Close()
+	})
+	if err != nil {
+		return n, fmt.Errorf("append %s: %w", table, err)
+	}
+	return n, nil
+}
+
+// columnValue converts v, as some engine's driver returned it, to what
+// DuckDB's appender takes for a column of type typ.
+func columnValue(typ string, v any) (driver.Value, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch typ {
+	case "JSON":
+		switch x := v.(type) {
+		case string:
+			return json.RawMessage(x), nil
+		case []byte:
+			return json.RawMessage(x), nil
+		}
+		return v, nil // the appender marshals decoded documents
+	case "VARCHAR":
+		switch x := v.(type) {
+		case string:
+			return x, nil
+		case []byte:
+			return string(x), nil
+		}
+		return fmt.Sprint(v), nil
+	case "INTEGER":
+		switch x := v.(type) {
+		case int32:
+			return x, nil
+		case int64:
+			return int32(x), nil
+		case int:
+			return int32(x), nil
+		case int16:
+			return int32(x), nil
+		}
+	case "DOUBLE":
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case float32:
+			return float64(x), nil
+		}
+	default:
+		return v, nil
+	}
+	return nil, fmt.Errorf("cannot store a %T in a %s column", v, typ)
+}

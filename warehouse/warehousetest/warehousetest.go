@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Engine) {
 	t.Run("Timeout", func(t *testing.T) { testTimeout(t, open(t)) })
 	t.Run("Cancel", func(t *testing.T) { testCancel(t, open(t)) })
 	t.Run("Tables", func(t *testing.T) { testTables(t, open(t)) })
+	t.Run("Scoped", func(t *testing.T) { testScoped(t, open(t)) })
 }
 
 func ctx(t *testing.T) context.Context {
@@ -32,8 +33,13 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
+// Querier runs read-only queries: an Engine, or an instructor's scope.
+type Querier interface {
+	Query(ctx context.Context, sql string, args []any) (warehouse.Rows, error)
+}
+
 // All reads the whole result of a query.
-func All(ctx context.Context, e warehouse.Engine, sql string, args ...any) ([][]any, error) {
+func All(ctx context.Context, e Querier, sql string, args ...any) ([][]any, error) {
 	rows, err := e.Query(ctx, sql, args)
 	if err != nil {
 		return nil, err
@@ -124,6 +130,9 @@ func testLoadAndQuery(t *testing.T, e warehouse.Engine) {
 		{`SELECT count(*) FROM answers WHERE correct`, "1"},
 		{`SELECT count(*) FROM grades WHERE passed`, "1"},
 		{`SELECT count(*) FROM events`, "5"},
+		// JSON columns hold the documents, not strings of them.
+		{`SELECT max(CAST(payload->>'position' AS INTEGER)) FROM events`, "4"},
+		{`SELECT response->>'choices' FROM answers`, `["x"]`},
 	} {
 		if got := one(t, e, q.sql); got != q.want {
 			t.Errorf("%s = %s, want %s", q.sql, got, q.want)
