@@ -78,7 +78,9 @@ func (w *Warehouses) Query(ctx context.Context, courseIDs []string, sql string, 
 }
 
 // Tables describes the tables of a copy: the warehouse's own.
-func (w *Warehouses) Tables(ctx context.Context) ([]warehouse.Table, error) { return w.Source.Tables(ctx) }
+func (w *Warehouses) Tables(ctx context.Context) ([]warehouse.Table, error) {
+	return w.Source.Tables(ctx)
+}
 
 type releasing struct {
 	warehouse.Rows
