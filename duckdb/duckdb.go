@@ -36,10 +36,6 @@ var _ warehouse.Engine = (*Engine)(nil)
 type Options struct {
 	MemoryLimit string // e.g. "1GB"; default DuckDB's (80% of RAM)
 	Threads     int
-	// TempDir is where DuckDB spills what does not fit in MemoryLimit;
-	// default: next to the file, or for OpenMemory ".tmp" in the working
-	// directory.
-	TempDir string
 }
 
 // Open opens (creating) the warehouse file at path and creates the
@@ -67,10 +63,10 @@ func open(ctx context.Context, path string, opt Options) (*Engine, error) {
 	if opt.Threads > 0 {
 		q.Set("threads", fmt.Sprint(opt.Threads))
 	}
-	if opt.TempDir != "" {
-		q.Set("temp_directory", opt.TempDir)
-	}
 	q.Set("lock_configuration", "true")
+	// duckdb-go applies these in no particular order, so no option may
+	// depend on another (a temp_directory cannot be set once external
+	// access is off: a file's spill directory is next to it).
 	connector, err := duck.NewConnector(path+"?"+q.Encode(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -207,12 +208,16 @@ func (s *Service) Versions(ctx context.Context, u *lyceum.User, id string) ([]ly
 	return s.Store.QueryVersions(ctx, id)
 }
 
-// QueryRuns lists a query's runs, newest first.
+// QueryRuns lists a query's runs u may see, newest first.
 func (s *Service) QueryRuns(ctx context.Context, u *lyceum.User, id string) ([]lyceum.QueryRun, error) {
 	if _, err := s.SavedQuery(ctx, u, id); err != nil {
 		return nil, err
 	}
-	return s.Store.RunsByQuery(ctx, id, 50)
+	runs, err := s.Store.RunsByQuery(ctx, id, 50)
+	if err != nil || !scopedRole(u) {
+		return runs, err
+	}
+	return slices.DeleteFunc(runs, func(r lyceum.QueryRun) bool { return r.UserID != u.ID }), nil
 }
 
 // MyRuns lists u's recent runs.
@@ -233,11 +238,24 @@ func (s *Service) RunSaved(ctx context.Context, u *lyceum.User, id string, param
 }
 
 // LatestRun returns the latest successful run of a query u may see, or
-// ErrNotFound when it never ran.
+// ErrNotFound when it never ran. For an instructor it is their own latest
+// run: the result over their courses.
 func (s *Service) LatestRun(ctx context.Context, u *lyceum.User, id string) (*lyceum.QueryRun, error) {
 	q, err := s.SavedQuery(ctx, u, id)
 	if err != nil {
 		return nil, err
+	}
+	if scopedRole(u) {
+		runs, err := s.QueryRuns(ctx, u, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range runs {
+			if r.Status == lyceum.RunSucceeded {
+				return &r, nil
+			}
+		}
+		return nil, fmt.Errorf("you have not run query %s yet: run it to see its result over your courses: %w", id, lyceum.ErrNotFound)
 	}
 	if q.LatestRunID == "" {
 		return nil, fmt.Errorf("query %s has not run yet: %w", id, lyceum.ErrNotFound)

@@ -41,15 +41,24 @@ type Limits struct {
 // DefaultLimits suit the embedded warehouse on a small machine.
 var DefaultLimits = Limits{MaxRunning: 4, MaxQueued: 100, PerUser: 3, Timeout: 5 * time.Minute, MaxRows: 10_000_000, MaxBytes: 1 << 30}
 
-// Store is what the service keeps: runs, saved queries, the audit log.
+// Store is what the service keeps: runs, saved queries, the audit log;
+// and whose courses are whose, for instructors' scope.
 type Store interface {
 	lyceum.QueryStore
 	lyceum.EventLog
 	UserByID(ctx context.Context, id string) (*lyceum.User, error)
+	CoursesByOwner(ctx context.Context, ownerID string) ([]lyceum.CourseSummary, error)
+}
+
+// Scoped runs a query over the warehouse's rows of some courses only: how
+// instructors query (package scoped). Its results can hold nothing else.
+type Scoped interface {
+	Query(ctx context.Context, courseIDs []string, sql string, args []any) (warehouse.Rows, error)
 }
 
 type Service struct {
 	Warehouse warehouse.Engine
+	Scoped    Scoped // nil: instructors may not query
 	Store     Store
 	Results   *results.Store
 	Limits    Limits
@@ -67,6 +76,7 @@ type execution struct {
 	key      string
 	sql      string
 	args     []any
+	scope    []string // instructors' queries: the only courses they read
 	runs     []*lyceum.QueryRun
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -78,21 +88,43 @@ type execution struct {
 // MaxSQLBytes bounds the text of a query.
 const MaxSQLBytes = 100 << 10
 
-// CanQuery reports whether u may use the query page: analysts and admins.
-// Instructors will query their own courses' data through scoped views;
-// until those exist they may not.
+// CanQuery reports whether u may use the query page: analysts and admins
+// over the whole warehouse, instructors over their own courses' data.
 func CanQuery(u *lyceum.User) bool {
-	return u != nil && (u.Role == lyceum.RoleAnalyst || u.Role == lyceum.RoleAdmin)
+	return u != nil && (u.Role == lyceum.RoleAnalyst || u.Role == lyceum.RoleAdmin || u.Role == lyceum.RoleInstructor)
 }
+
+// scopedRole reports whether u's queries read only their own courses.
+func scopedRole(u *lyceum.User) bool { return u.Role == lyceum.RoleInstructor }
 
 func checkQuerier(u *lyceum.User) error {
 	if u == nil {
 		return lyceum.ErrUnauthorized
 	}
 	if !CanQuery(u) {
-		return fmt.Errorf("the query page is for analysts and admins: %w", lyceum.ErrForbidden)
+		return fmt.Errorf("the query page is for analysts, admins and instructors: %w", lyceum.ErrForbidden)
 	}
 	return nil
+}
+
+// scopeOf is the courses u's queries may read: nil for the whole
+// warehouse, else u's own courses (possibly none).
+func (s *Service) scopeOf(ctx context.Context, u *lyceum.User) ([]string, error) {
+	if !scopedRole(u) {
+		return nil, nil
+	}
+	if s.Scoped == nil {
+		return nil, fmt.Errorf("this server does not run instructors' queries: %w", lyceum.ErrForbidden)
+	}
+	courses, err := s.Store.CoursesByOwner(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	scope := make([]string, 0, len(courses))
+	for _, c := range courses {
+		scope = append(scope, c.ID)
+	}
+	return scope, nil
 }
 
 // RunRequest asks for one execution.
@@ -135,6 +167,10 @@ func (s *Service) Submit(ctx context.Context, u *lyceum.User, req RunRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	scope, err := s.scopeOf(ctx, u)
+	if err != nil {
+		return nil, err
+	}
 	source := req.Source
 	if source == "" {
 		source = "page"
@@ -156,7 +192,7 @@ func (s *Service) Submit(ctx context.Context, u *lyceum.User, req RunRequest) (*
 		s.mu.Unlock()
 		return nil, fmt.Errorf("you already have %d queries running or queued; wait for one to finish or cancel one: %w", mine, lyceum.ErrTooMany)
 	}
-	key := dedupeKey(bound, args)
+	key := dedupeKey(bound, args, scope)
 	e, shared := s.byKey[key]
 	if !shared {
 		if len(s.queue) >= s.Limits.MaxQueued {
@@ -164,7 +200,7 @@ func (s *Service) Submit(ctx context.Context, u *lyceum.User, req RunRequest) (*
 			return nil, fmt.Errorf("the warehouse is busy (%d queries waiting); try again in a minute: %w", len(s.queue), lyceum.ErrTooMany)
 		}
 		ectx, cancel := context.WithCancel(context.Background())
-		e = &execution{id: uuid.NewString(), key: key, sql: bound, args: args, ctx: ectx, cancel: cancel, finished: make(chan struct{})}
+		e = &execution{id: uuid.NewString(), key: key, sql: bound, args: args, scope: scope, ctx: ectx, cancel: cancel, finished: make(chan struct{})}
 		s.byKey[key] = e
 		s.queue = append(s.queue, e)
 	}
@@ -188,9 +224,10 @@ func (s *Service) Submit(ctx context.Context, u *lyceum.User, req RunRequest) (*
 
 func ptr[T any](v T) *T { return &v }
 
-// dedupeKey identifies identical queries: the same SQL text and values.
-func dedupeKey(sql string, args []any) string {
-	b, _ := json.Marshal(args)
+// dedupeKey identifies identical queries: the same SQL text and values
+// over the same data (the whole warehouse, or the same courses).
+func dedupeKey(sql string, args []any, scope []string) string {
+	b, _ := json.Marshal([]any{args, scope})
 	sum := sha256.Sum256([]byte(sql + "\x00" + string(b)))
 	return hex.EncodeToString(sum[:])
 }
@@ -261,7 +298,13 @@ func (s *Service) execute(e *execution) {
 	start := time.Now()
 	key := "results/" + e.id + ".parquet"
 	var sum results.Summary
-	rows, err := s.Warehouse.Query(qctx, e.sql, e.args)
+	var rows warehouse.Rows
+	var err error
+	if e.scope != nil {
+		rows, err = s.Scoped.Query(qctx, e.scope, e.sql, e.args)
+	} else {
+		rows, err = s.Warehouse.Query(qctx, e.sql, e.args)
+	}
 	if err == nil {
 		sum, err = s.Results.Write(qctx, key, rows, results.Limits{MaxRows: s.Limits.MaxRows, MaxBytes: s.Limits.MaxBytes})
 		if cerr := rows.Close(); err == nil && cerr != nil {
@@ -312,7 +355,7 @@ func (s *Service) execute(e *execution) {
 				r.Error = "the warehouse failed to run the query; the administrators can find run " + r.ID + " in the log"
 			}
 		}
-		s.finish(context.Background(), r, start)
+		s.finish(context.Background(), r, start, e.scope != nil)
 	}
 }
 
@@ -331,13 +374,16 @@ func (s *Service) persistRuns(e *execution) {
 	}
 }
 
-// finish saves a finished run, points its saved query at it, and audits it.
-func (s *Service) finish(ctx context.Context, r *lyceum.QueryRun, start time.Time) {
+// finish saves a finished run, points its saved query at it, and audits
+// it. A scoped run (an instructor's) becomes the query's latest result only
+// when it is the owner's: an instructor running an analyst's shared query
+// does not replace the organization-wide result with their courses' slice.
+func (s *Service) finish(ctx context.Context, r *lyceum.QueryRun, start time.Time, scoped bool) {
 	if err := s.Store.PutQueryRun(ctx, r); err != nil {
 		s.Logger.Error("save query run", "run", r.ID, "err", err)
 	}
 	if r.QueryID != "" && r.Status == lyceum.RunSucceeded {
-		if q, err := s.Store.SavedQuery(ctx, r.QueryID); err == nil {
+		if q, err := s.Store.SavedQuery(ctx, r.QueryID); err == nil && (!scoped || q.OwnerID == r.UserID) {
 			q.LatestRunID = r.ID
 			if err := s.Store.PutSavedQuery(ctx, q); err != nil {
 				s.Logger.Error("save latest run", "query", q.ID, "err", err)
@@ -409,7 +455,7 @@ func (s *Service) Cancel(ctx context.Context, u *lyceum.User, runID string) (*Ru
 	}
 	view := &RunView{Run: *run}
 	s.mu.Unlock()
-	s.finish(context.WithoutCancel(ctx), run, now)
+	s.finish(context.WithoutCancel(ctx), run, now, e.scope != nil)
 	return view, nil
 }
 
@@ -445,13 +491,14 @@ func (s *Service) Run(ctx context.Context, u *lyceum.User, runID string) (*RunVi
 	return v, nil
 }
 
-// canSeeRun: one's own runs; admins all; others a run of a saved query
-// they may see (sharing a query shares its results).
+// canSeeRun: one's own runs; admins all; analysts a run of a saved query
+// they may see (sharing a query shares its results). Instructors see only
+// their own runs: anyone else's may hold other courses' rows.
 func (s *Service) canSeeRun(ctx context.Context, u *lyceum.User, r *lyceum.QueryRun) bool {
 	if r.UserID == u.ID || u.Role == lyceum.RoleAdmin {
 		return true
 	}
-	if r.QueryID == "" {
+	if r.QueryID == "" || scopedRole(u) {
 		return false
 	}
 	q, err := s.Store.SavedQuery(ctx, r.QueryID)

@@ -17,10 +17,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/lyceum/lyceum/duckdb"
 	"github.com/lyceum/lyceum/warehouse"
@@ -35,14 +39,16 @@ type Warehouses struct {
 	// MaxCopies bounds the copies kept at once (default 8); the least
 	// recently used idle one goes first.
 	MaxCopies int
-	// Memory is each copy's DuckDB memory limit (default "1GB"); past it
-	// DuckDB spills to TempDir.
-	Memory  string
-	TempDir string
-	Logger  *slog.Logger
+	// Memory is each copy's DuckDB memory limit (default "1GB").
+	Memory string
+	// Dir keeps the copies as DuckDB files, each deleted when dropped, so
+	// a copy larger than Memory spills to disk; "" keeps them in memory.
+	Dir    string
+	Logger *slog.Logger
 
 	mu     sync.Mutex
 	copies map[string]*copyOf // by scope key
+	dir    string             // this process's directory in Dir
 }
 
 // copyOf is one scope's copy, being built until ready is closed.
@@ -50,6 +56,7 @@ type copyOf struct {
 	key     string
 	ready   chan struct{}
 	engine  *duckdb.Engine
+	path    string // the file, "" in memory
 	err     error
 	builtAt time.Time
 	rows    int64
@@ -169,14 +176,25 @@ func (w *Warehouses) retireLocked(c *copyOf) {
 	}
 }
 
-// closeCopy frees a finished copy's memory (after its build ended).
+// closeCopy frees a finished copy (after its build ended).
 func closeCopy(c *copyOf) {
 	go func() {
 		<-c.ready
 		if c.engine != nil {
 			c.engine.Close()
 		}
+		removeFile(c.path)
 	}()
+}
+
+// removeFile deletes a DuckDB file with its write-ahead log and spill
+// directory.
+func removeFile(path string) {
+	if path != "" {
+		os.Remove(path)
+		os.Remove(path + ".wal")
+		os.RemoveAll(path + ".tmp")
+	}
 }
 
 // evictLocked retires the least recently used idle copies past MaxCopies.
@@ -209,20 +227,52 @@ func (w *Warehouses) build(c *copyOf, courseIDs []string) {
 	if memory == "" {
 		memory = "1GB"
 	}
-	engine, err := duckdb.OpenMemory(ctx, duckdb.Options{MemoryLimit: memory, Threads: 2, TempDir: w.TempDir})
+	opt := duckdb.Options{MemoryLimit: memory, Threads: 2}
+	var engine *duckdb.Engine
+	var err error
+	if c.path, err = w.newPath(); err == nil {
+		if c.path == "" {
+			engine, err = duckdb.OpenMemory(ctx, opt)
+		} else {
+			engine, err = duckdb.Open(ctx, c.path, opt)
+		}
+	}
 	if err == nil {
 		c.rows, err = fill(ctx, engine, w.Source, courseIDs)
 		if err != nil {
 			engine.Close()
+			engine = nil
 		}
 	}
 	if err != nil {
+		removeFile(c.path)
 		w.logger().Error("copy an instructor's courses out of the warehouse", "courses", len(courseIDs), "err", err)
 		c.err = &warehouse.QueryError{Code: "scope_failed", Message: "copying your courses' data out of the warehouse failed; try again, and if it keeps failing tell an administrator"}
 		return
 	}
 	c.engine, c.builtAt = engine, time.Now()
 	w.logger().Info("copied an instructor's courses out of the warehouse", "courses", len(courseIDs), "rows", c.rows, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// newPath names a new copy's file in this process's own directory under
+// Dir (made on first use), or "" for a copy in memory.
+func (w *Warehouses) newPath() (string, error) {
+	if w.Dir == "" {
+		return "", nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dir == "" {
+		if err := os.MkdirAll(w.Dir, 0o700); err != nil {
+			return "", err
+		}
+		dir, err := os.MkdirTemp(w.Dir, "copies-")
+		if err != nil {
+			return "", err
+		}
+		w.dir = dir
+	}
+	return filepath.Join(w.dir, uuid.NewString()+".duckdb"), nil
 }
 
 func (w *Warehouses) logger() *slog.Logger {
@@ -283,4 +333,17 @@ func fill(ctx context.Context, dst *duckdb.Engine, src warehouse.Engine, courseI
 		}
 	}
 	return total, nil
+}
+
+// Close frees every copy once the queries reading it end, and deletes
+// the copies' directory (files still open stay readable until closed).
+func (w *Warehouses) Close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, c := range w.copies {
+		w.retireLocked(c)
+	}
+	if w.dir != "" {
+		os.RemoveAll(w.dir)
+	}
 }

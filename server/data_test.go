@@ -38,13 +38,15 @@ func waitRun(t *testing.T, c *client, id string) runView {
 
 func TestQueryPageAPI(t *testing.T) {
 	ts := startServer(t, func(c *server.Config) { c.LoaderInterval = 100 * time.Millisecond })
-	ts.publishedCourse(t, "wh-course")
+	teacher := ts.publishedCourse(t, "wh-course")
+	ts.publishedCourse(t, "wh-other")
 	learner := ts.client(t).signUp()
 	must(t, learner.post("/api/v1/courses/wh-course/enroll", nil), 200)
+	must(t, learner.post("/api/v1/courses/wh-other/enroll", nil), 200)
 	analyst := ts.userWithRole(t, lyceum.RoleAnalyst)
 	other := ts.userWithRole(t, lyceum.RoleAnalyst)
 
-	// Learners and instructors have no query page.
+	// Learners have no query page.
 	must(t, learner.get("/api/v1/data/schema"), 403)
 	must(t, learner.post("/api/v1/data/runs", map[string]any{"sql": "SELECT 1"}), 403)
 
@@ -77,8 +79,21 @@ func TestQueryPageAPI(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	// Run, page, sort, CSV.
+	// An instructor queries their own course's data only: the learner's
+	// enrollment in another instructor's course is not in it.
 	var v runView
+	must(t, teacher.post("/api/v1/data/runs", map[string]any{"sql": `SELECT course_id, count(*) AS n FROM enrollments GROUP BY course_id`}), 202).json(t, &v)
+	if done := waitRun(t, teacher, v.Run.ID); done.Run.Status != "succeeded" {
+		t.Fatalf("instructor's run: %+v", done.Run)
+	}
+	var scopedPage struct{ Rows [][]any }
+	must(t, teacher.get("/api/v1/data/runs/"+v.Run.ID+"/rows"), 200).json(t, &scopedPage)
+	if fmt.Sprint(scopedPage.Rows) != "[[wh-course 1]]" {
+		t.Fatalf("instructor's enrollments by course = %v, want only wh-course", scopedPage.Rows)
+	}
+
+	// Run, page, sort, CSV.
+	v = runView{}
 	must(t, analyst.post("/api/v1/data/runs", map[string]any{"sql": `SELECT i, 'x,"y"' AS s FROM range(0, 300) t(i)`}), 202).json(t, &v)
 	if done := waitRun(t, analyst, v.Run.ID); done.Run.Status != "succeeded" || done.Run.Rows != 300 {
 		t.Fatalf("run = %+v", done)

@@ -32,6 +32,7 @@ import (
 	"github.com/lyceum/lyceum/postgres"
 	"github.com/lyceum/lyceum/querying"
 	"github.com/lyceum/lyceum/results"
+	"github.com/lyceum/lyceum/scoped"
 	"github.com/lyceum/lyceum/sqlite"
 	"github.com/lyceum/lyceum/warehouse"
 )
@@ -65,6 +66,9 @@ type Config struct {
 	LoaderInterval time.Duration
 	// QueryLimits protect the warehouse from the query page.
 	QueryLimits querying.Limits
+	// InstructorDataMaxAge is how old an instructor's copy of their
+	// courses' rows may get before their next query refreshes it.
+	InstructorDataMaxAge time.Duration
 
 	// CourseCacheTTL is how long an instance reuses a decoded course.
 	CourseCacheTTL time.Duration
@@ -81,7 +85,7 @@ type Config struct {
 func Default() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", Warehouse: "duckdb", MaxUploadBytes: 512 << 20,
-		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits,
+		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, InstructorDataMaxAge: 30 * time.Second,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
 	}
@@ -118,16 +122,17 @@ func (c *Config) Validate() error {
 
 // Server is a running Lyceum instance.
 type Server struct {
-	cfg       Config
-	Store     lyceum.Store
-	Blobs     blob.Store
-	Accounts  *accounts.Service
-	Learning  *learning.Service
-	API       *httpapi.Server
-	Warehouse warehouse.Engine // nil when Config.Warehouse is "none"
-	Loader    *loader.Loader
-	Querying  *querying.Service
-	results   *results.Store
+	cfg         Config
+	Store       lyceum.Store
+	Blobs       blob.Store
+	Accounts    *accounts.Service
+	Learning    *learning.Service
+	API         *httpapi.Server
+	Warehouse   warehouse.Engine // nil when Config.Warehouse is "none"
+	Loader      *loader.Loader
+	Querying    *querying.Service
+	results     *results.Store
+	instructors *scoped.Warehouses
 
 	http     *http.Server
 	listener net.Listener
@@ -178,7 +183,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.results = rs
-		s.Querying = &querying.Service{Warehouse: wh, Store: store, Results: rs, Limits: cfg.QueryLimits, Logger: logger}
+		instructors := &scoped.Warehouses{Source: wh, MaxAge: cfg.InstructorDataMaxAge, Logger: logger,
+			Dir: filepath.Join(cfg.DataDir, "cache", "instructors")}
+		s.instructors = instructors
+		s.Querying = &querying.Service{Warehouse: wh, Scoped: instructors, Store: store, Results: rs, Limits: cfg.QueryLimits, Logger: logger}
 		s.API.Querying = s.Querying
 	}
 	if cfg.SampleCourse != "" {
@@ -263,6 +271,9 @@ func (s *Server) Close() error {
 	var err error
 	if s.results != nil {
 		err = s.results.Close()
+	}
+	if s.instructors != nil {
+		s.instructors.Close()
 	}
 	if s.Warehouse != nil {
 		err = errors.Join(err, s.Warehouse.Close())

@@ -30,6 +30,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&ql.Timeout, "query-timeout", ql.Timeout, "statement timeout of a query-page query")
 	fs.Int64Var(&ql.MaxRows, "query-max-rows", ql.MaxRows, "rows kept of one result")
 	fs.Int64Var(&ql.MaxBytes, "query-max-bytes", ql.MaxBytes, "bytes kept of one result")
+	fs.DurationVar(&cfg.InstructorDataMaxAge, "instructor-data-max-age", cfg.InstructorDataMaxAge, "how old an instructor's copy of their courses' data may get before their next query refreshes it")
 	fs.DurationVar(&cfg.CourseCacheTTL, "course-cache-ttl", cfg.CourseCacheTTL, "how long a decoded course is reused; changes made on another instance show after this")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -30,7 +31,8 @@ func testScoped(t *testing.T, e warehouse.Engine) {
 	if err := e.Load(c, theirs, "p1", "p2"); err != nil {
 		t.Fatal(err)
 	}
-	w := &scoped.Warehouses{Source: e, MaxAge: time.Hour}
+	dir := t.TempDir()
+	w := &scoped.Warehouses{Source: e, MaxAge: time.Hour, Dir: dir}
 	one := func(sql string) string {
 		t.Helper()
 		rows, err := All(c, scope{w, []string{"c1"}}, sql)
@@ -83,6 +85,11 @@ func testScoped(t *testing.T, e warehouse.Engine) {
 	w.MaxAge = time.Nanosecond
 	if got := one(`SELECT count(*) FROM events`); got != "5" {
 		t.Errorf("after MaxAge: %s events, want 5", got)
+	}
+	// The copies are files under Dir, gone after Close.
+	w.Close()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("after Close, %s holds %v", dir, left)
 	}
 }
 
