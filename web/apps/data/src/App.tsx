@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useRef, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useRef, useSyncExternalStore, type ReactNode } from "react";
 import { ApiError, AppHeader, createClient, ErrorBoundary, I18nProvider, Loading, matchPath, SessionProvider, useLocation, useSession } from "@lyceum/ui";
 import { catalogs, useT } from "./i18n";
 import { isForbidden, SchemaProvider, useSchema } from "./schema";
@@ -42,8 +42,26 @@ function route(path: string): Route {
   return { page: <NotFoundPage />, key: "404" };
 }
 
+/** The width below which the header is laid out for a phone (data.css has the same). */
+const PHONE = "(max-width: 640px)";
+
+/** Whether a media query matches, following changes (a phone turned sideways). */
+function useMedia(query: string): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      const m = window.matchMedia(query);
+      m.addEventListener("change", changed);
+      return () => m.removeEventListener("change", changed);
+    },
+    () => window.matchMedia(query).matches,
+    () => false,
+  );
+}
+
 function Shell() {
   const { t } = useT();
+  // On a phone the links sit beside the brand in one row: the short names.
+  const phone = useMedia(PHONE);
   const { path } = useLocation();
   const { user, ready } = useSession();
   const { schema } = useSchema();
@@ -73,8 +91,8 @@ function Shell() {
             ? [
                 { to: "/", label: t("nav.editor"), activeFor: ["/q", "/runs"], signedIn: true },
                 { to: "/queries", label: t("nav.queries"), signedIn: true },
-                { to: "/tokens", label: t("nav.tokens"), signedIn: true },
-                ...(user?.role === "admin" ? [{ to: "/admin", label: t("nav.admin"), signedIn: true }] : []),
+                { to: "/tokens", label: phone ? t("nav.tokensShort") : t("nav.tokens"), signedIn: true },
+                ...(user?.role === "admin" ? [{ to: "/admin", label: phone ? t("nav.adminShort") : t("nav.admin"), signedIn: true }] : []),
               ]
             : []
         }

@@ -11,7 +11,9 @@ export const en = {
   "nav.editor": "Editor",
   "nav.queries": "Queries",
   "nav.tokens": "API tokens",
+  "nav.tokensShort": "Tokens",
   "nav.admin": "Admin",
+  "nav.adminShort": "Admin",
   "nav.learnerSite": "Learner site",
 
   "gate.signInTitle": "Log in to use the query page",
@@ -265,7 +267,9 @@ export const es: Record<keyof typeof en, string> = {
   "nav.editor": "Editor",
   "nav.queries": "Consultas",
   "nav.tokens": "Tokens de API",
+  "nav.tokensShort": "Tokens",
   "nav.admin": "Administración",
+  "nav.adminShort": "Admin.",
   "nav.learnerSite": "Sitio de cursos",
 
   "gate.signInTitle": "Inicia sesión para usar la página de consultas",

@@ -2,10 +2,10 @@
 // a legend, tooltips by pointer and keyboard, and the data as a table for
 // those who can't see the picture.
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
-import type { ChartType } from "@lyceum/ui";
+import type { ChartType, Locale } from "@lyceum/ui";
 import { useT } from "../i18n";
-import { niceTicks, timeFormat, timeTicks, type Shaped, type TimeUnit } from "../lib/chart";
-import { shortNumber } from "../lib/format";
+import { allIntegers, niceTicks, timeFormat, timeTicks, type Shaped, type TimeUnit } from "../lib/chart";
+import { axisNumber, shortNumber } from "../lib/format";
 
 /** Series colours: each at least 3:1 against white (WCAG non-text contrast), told apart by hue. */
 export const PALETTE = ["#4338ca", "#c2410c", "#0f766e", "#be185d", "#0369a1", "#a16207", "#6d28d9", "#15803d", "#b91c1c", "#475569"];
@@ -165,7 +165,7 @@ export function ChartView({ shaped, type, xLabel, yLabel }: Props) {
             xs={xs}
             active={active}
             fmtX={fmtX}
-            fmtY={fmtY}
+            locale={locale}
             xLabel={xLabel}
             yLabel={yLabel}
             onHover={(i) => {
@@ -207,13 +207,13 @@ interface CartesianProps {
   xs: number[];
   active: number | null;
   fmtX(x: number, unit?: TimeUnit): string;
-  fmtY(y: number): string;
+  locale: Locale;
   xLabel: string;
   yLabel: string;
   onHover(i: number | null): void;
 }
 
-function Cartesian({ shaped, type, width, xs, active, fmtX, fmtY, xLabel, yLabel, onHover }: CartesianProps) {
+function Cartesian({ shaped, type, width, xs, active, fmtX, locale, xLabel, yLabel, onHover }: CartesianProps) {
   const W = Math.max(280, width);
   const H = W < 520 ? 260 : HEIGHT;
   const cat = shaped.kind === "category";
@@ -229,8 +229,9 @@ function Cartesian({ shaped, type, width, xs, active, fmtX, fmtY, xLabel, yLabel
     lo = Math.min(0, lo);
     hi = Math.max(0, hi);
   }
-  const yt = niceTicks(lo, hi, H < 300 ? 4 : 6);
-  const yTickText = yt.ticks.map(fmtY);
+  // Counts get whole-number ticks; labels have as many decimals as the step.
+  const yt = niceTicks(lo, hi, H < 300 ? 4 : 6, allIntegers(shaped.series.flatMap((s) => s.points.map((p) => p.y))));
+  const yTickText = yt.ticks.map((v) => axisNumber(v, yt.step, locale));
   const left = Math.min(90, 18 + 7 * Math.max(...yTickText.map((s) => s.length))) + 14;
   const right = 16;
   const top = 12;
@@ -263,10 +264,10 @@ function Cartesian({ shaped, type, width, xs, active, fmtX, fmtY, xLabel, yLabel
       xFmtUnit = tt.unit;
       xTicks = tt.ticks.map((x) => ({ x, label: fmtX(x, tt.unit) }));
     } else {
-      const nt = niceTicks(ext[0]!, ext[1]!, Math.max(2, Math.floor(plotW / 90)));
+      const nt = niceTicks(ext[0]!, ext[1]!, Math.max(2, Math.floor(plotW / 90)), allIntegers(xs));
       x0 = nt.min;
       x1 = nt.max;
-      xTicks = nt.ticks.map((x) => ({ x, label: fmtX(x) }));
+      xTicks = nt.ticks.map((x) => ({ x, label: axisNumber(x, nt.step, locale) }));
     }
   }
   void xFmtUnit;

@@ -114,12 +114,14 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
           <legend className="label">{t("chart.typeLabel")}</legend>
           <div className="seg-buttons">
             {CHART_TYPES.map((ty) => (
-              <label key={ty} className={ty === config.type ? "seg-on" : undefined}>
+              // On a phone only the chosen type keeps its word beside its icon (data.css); the
+              // others' words stay for screen readers, and the title for a pointer.
+              <label key={ty} className={ty === config.type ? "seg-on" : undefined} title={t(`chart.type.${ty}`)}>
                 <input type="radio" name={`${id}-type`} value={ty} checked={ty === config.type} onChange={() => set({ type: ty })} />
                 <svg width="18" height="18" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
                   <path d={typeIcons[ty]} fill={ty === "bar" || ty === "pie" ? "currentColor" : "none"} stroke="currentColor" strokeWidth={ty === "scatter" ? 3.5 : 1.6} strokeLinecap="round" strokeLinejoin="round" />
                 </svg>
-                <span>{t(`chart.type.${ty}`)}</span>
+                <span className="seg-text">{t(`chart.type.${ty}`)}</span>
               </label>
             ))}
           </div>

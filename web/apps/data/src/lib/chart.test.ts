@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { niceTicks, parseTime, shapeChart, suggestChart, timeTicks, toNumber, xKindOf, MAX_SERIES } from "./chart";
+import { axisNumber } from "./format";
+import { allIntegers, niceTicks, parseTime, shapeChart, suggestChart, timeTicks, toNumber, xKindOf, MAX_SERIES } from "./chart";
 
 const cols = (...spec: [string, string][]) => spec.map(([name, type]) => ({ name, type }));
 
@@ -146,11 +147,70 @@ describe("suggestChart", () => {
 
 describe("ticks", () => {
   it("makes round ticks that cover the data", () => {
-    expect(niceTicks(0, 97, 5)).toEqual({ min: 0, max: 100, ticks: [0, 25, 50, 75, 100] });
+    expect(niceTicks(0, 97, 5)).toEqual({ min: 0, max: 100, ticks: [0, 25, 50, 75, 100], step: 25 });
     expect(niceTicks(0.1, 0.37, 4).ticks).toEqual([0.1, 0.2, 0.3, 0.4]);
     const flat = niceTicks(5, 5);
     expect(flat.min).toBeLessThan(5);
     expect(flat.max).toBeGreaterThan(5);
+  });
+  it("steps by a whole number over whole numbers (counts)", () => {
+    // Counts of 1 to 3 on a bar chart (from 0): not 0, 0.5, 1, 1.5, ...
+    expect(niceTicks(0, 2, 6)).toMatchObject({ ticks: [0, 0.5, 1, 1.5, 2], step: 0.5 });
+    expect(niceTicks(0, 2, 6, true)).toEqual({ min: 0, max: 2, ticks: [0, 1, 2], step: 1 });
+    expect(niceTicks(0, 3, 6, true).ticks).toEqual([0, 1, 2, 3]);
+    expect(niceTicks(0, 1, 4, true).ticks).toEqual([0, 1]);
+    expect(niceTicks(1, 3, 6, true).ticks).toEqual([1, 2, 3]);
+    // 2.5 is a nice step, but not between counts: 2 instead.
+    expect(niceTicks(0, 10, 5, true).ticks).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(niceTicks(0, 12, 6, true).ticks).toEqual([0, 2, 4, 6, 8, 10, 12]);
+    // Larger whole steps stay as they were (25 is whole).
+    expect(niceTicks(0, 97, 5, true).ticks).toEqual([0, 25, 50, 75, 100]);
+    // One value (a line at 5), and none but zeros.
+    expect(niceTicks(5, 5, 6, true).ticks).toEqual([4, 5, 6]);
+    expect(niceTicks(0, 0, 6, true).ticks).toEqual([-1, 0, 1]);
+    expect(niceTicks(-3, 2, 6, true).ticks).toEqual([-3, -2, -1, 0, 1, 2]);
+  });
+  it("makes nice, distinct, covering ticks, with distinct labels", () => {
+    const nice = (step: number) => {
+      const m = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
+      return [1, 2, 2.5, 5].some((f) => Math.abs(m - f) < 1e-9);
+    };
+    const cases: [number, number][] = [];
+    for (const hi of [1, 2, 3, 4, 5, 7, 9, 10, 11, 13, 17, 24, 99, 101, 1234, 99999])
+      for (const lo of [0, 1, -2, Math.floor(hi / 2), hi]) cases.push([lo, hi]);
+    for (const [lo, hi] of cases)
+      for (const count of [2, 3, 4, 6, 8])
+        for (const integers of [false, true]) {
+          const what = `niceTicks(${lo}, ${hi}, ${count}, ${integers})`;
+          const r = niceTicks(lo, hi, count, integers);
+          expect(r.min, what).toBeLessThanOrEqual(lo);
+          expect(r.max, what).toBeGreaterThanOrEqual(hi);
+          expect(r.ticks[0], what).toBe(r.min);
+          expect(r.ticks[r.ticks.length - 1], what).toBe(r.max);
+          expect(nice(r.step), `${what}: step ${r.step}`).toBe(true);
+          expect(r.ticks.length, what).toBeLessThanOrEqual(2 * count + 1);
+          if (integers) expect(r.ticks.every(Number.isInteger), `${what}: ${r.ticks}`).toBe(true);
+          for (const locale of ["en", "es"] as const) {
+            const labels = r.ticks.map((v) => axisNumber(v, r.step, locale));
+            expect(new Set(labels).size, `${what}: ${labels}`).toBe(labels.length);
+          }
+        }
+  });
+  it("labels ticks with the step's decimals", () => {
+    const label = (lo: number, hi: number, count: number) => {
+      const r = niceTicks(lo, hi, count);
+      return r.ticks.map((v) => axisNumber(v, r.step, "en"));
+    };
+    expect(label(0, 2, 6)).toEqual(["0", "0.5", "1", "1.5", "2"]);
+    // Around 100 a 2.5 step keeps its decimal (not 100, 103, 105, 108, 110).
+    expect(label(100, 110, 5)).toEqual(["100", "102.5", "105", "107.5", "110"]);
+    expect(label(0, 0.001, 5)).toEqual(["0", "0.00025", "0.0005", "0.00075", "0.001"]);
+    expect(label(0, 5000, 3)).toEqual(["0", "2,500", "5,000"]);
+  });
+  it("tells whole numbers", () => {
+    expect(allIntegers([0, 1, 3, -2])).toBe(true);
+    expect(allIntegers([1, 1.5])).toBe(false);
+    expect(allIntegers([])).toBe(true);
   });
   it("makes calendar ticks", () => {
     const days = timeTicks(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 5), 6);

@@ -269,25 +269,52 @@ export function xExtent(series: Series[]): [number, number] | null {
 
 function niceStep(raw: number): number {
   const exp = Math.floor(Math.log10(raw));
-  const f = raw / 10 ** exp;
+  // Rounded, so that 0.001 / 4 (2.5000000000000004e-4) counts as 2.5e-4.
+  const f = Number((raw / 10 ** exp).toPrecision(12));
   const nf = f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10;
-  return nf * 10 ** exp;
+  return Number((nf * 10 ** exp).toPrecision(12));
 }
 
-/** Round ticks covering [min, max], about count of them; the domain grows to the outer ticks. */
-export function niceTicks(min: number, max: number, count = 5): { min: number; max: number; ticks: number[] } {
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1, ticks: [0, 1] };
+export interface Ticks {
+  /** The domain: the outer ticks. */
+  min: number;
+  max: number;
+  ticks: number[];
+  /** The distance between ticks (1, 2, 2.5 or 5 times a power of ten). */
+  step: number;
+}
+
+/**
+ * Round ticks covering [min, max], about count of them; the domain grows to
+ * the outer ticks. With integers (every value is a whole number, e.g. a
+ * count), the step is a whole number too: never 0.5 between 1 and 2.
+ */
+export function niceTicks(min: number, max: number, count = 5, integers = false): Ticks {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { min: 0, max: 1, ticks: [0, 1], step: 1 };
+  if (min > max) [min, max] = [max, min];
   if (min === max) {
-    const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
+    let pad = min === 0 ? 1 : Math.abs(min) * 0.1;
+    if (integers) pad = Math.max(1, Math.round(pad));
     min -= pad;
     max += pad;
   }
-  const step = niceStep((max - min) / Math.max(1, count - 1));
-  const lo = Math.floor(min / step + 1e-9) * step;
-  const hi = Math.ceil(max / step - 1e-9) * step;
+  let step = niceStep((max - min) / Math.max(1, count - 1));
+  // Whole numbers: 1 at least, and 2 rather than 2.5.
+  if (integers && step < 1) step = 1;
+  if (integers && step === 2.5) step = 2;
+  const lo = Number((Math.floor(min / step + 1e-9) * step).toPrecision(12));
+  const hi = Number((Math.ceil(max / step - 1e-9) * step).toPrecision(12));
   const ticks: number[] = [];
-  for (let v = lo; v <= hi + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
-  return { min: lo, max: hi, ticks };
+  // Each tick from its index, so that rounding errors don't add up.
+  const n = Math.round((hi - lo) / step);
+  for (let i = 0; i <= n; i++) ticks.push(Number((lo + i * step).toPrecision(12)));
+  return { min: lo, max: hi, ticks, step };
+}
+
+/** True when every value is a whole number (then an axis over them gets whole-number ticks). */
+export function allIntegers(values: Iterable<number>): boolean {
+  for (const v of values) if (!Number.isInteger(v)) return false;
+  return true;
 }
 
 const SEC = 1000;

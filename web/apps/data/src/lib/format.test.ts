@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { between, cellText, isZonedType, localTime, timeCell, utcTime, formatBytes, formatDuration, isNumericType, isTimeType, shortNumber, sqlName, sqlSnippet } from "./format";
+import { axisNumber, between, cellText, isZonedType, localTime, timeCell, utcTime, formatBytes, formatDuration, isNumericType, isTimeType, shortNumber, sqlName, sqlSnippet, tickDecimals } from "./format";
 
 describe("types", () => {
   it("knows number types by their DuckDB and PostgreSQL names", () => {
@@ -38,6 +38,18 @@ describe("numbers, sizes and durations", () => {
     expect(shortNumber(12345.678, "en")).toBe("12,346");
     expect(shortNumber(3.14159, "es")).toBe("3,14");
     expect(shortNumber(0.012345, "en")).toBe("0.0123");
+  });
+  it("labels axis ticks with the decimals of their step", () => {
+    expect([1, 0.5, 2.5, 0.25, 25, 0.0005, 1e-7].map(tickDecimals)).toEqual([0, 1, 1, 2, 0, 4, 7]);
+    expect(axisNumber(1, 1, "en")).toBe("1");
+    expect(axisNumber(1.5, 0.5, "es")).toBe("1,5");
+    expect(axisNumber(102.5, 2.5, "en")).toBe("102.5");
+    expect(axisNumber(1000, 500, "en")).toBe("1,000");
+    expect(axisNumber(0, 0.25, "en")).toBe("0");
+    // Exponent form for huge and tiny numbers, still telling neighbours apart.
+    expect(axisNumber(1.25e15, 2.5e14, "en")).toBe("1.25e+15");
+    expect(axisNumber(3e-7, 1e-7, "en")).toBe("3e-7");
+    expect(axisNumber(1.25e-7, 2.5e-8, "en")).not.toBe(axisNumber(1.5e-7, 2.5e-8, "en"));
   });
   it("formats bytes", () => {
     expect(formatBytes(512, "en")).toBe("512 B");

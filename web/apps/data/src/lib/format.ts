@@ -94,6 +94,36 @@ export function shortNumber(n: number, locale: Locale): string {
   return formatNumber(n, locale, { maximumFractionDigits: a >= 100 ? 0 : a >= 1 ? 2 : 4 });
 }
 
+/**
+ * How many digits after the decimal point tell ticks step apart: 0 for
+ * whole steps, 1 for 0.5 or 2.5, 2 for 0.25, ...
+ */
+export function tickDecimals(step: number): number {
+  if (!(step > 0) || !Number.isFinite(step)) return 0;
+  for (let d = 0; d <= 15; d++) {
+    const scaled = step * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) <= 1e-9 * Math.max(1, scaled)) return d;
+  }
+  return 15;
+}
+
+/**
+ * A tick label of an axis whose ticks are step apart: as many decimals as
+ * the step has (0, 0.5, 1, 1.5; 100, 102.5), so no two ticks read the same.
+ * Huge and tiny numbers in exponent form, with enough digits to differ.
+ */
+export function axisNumber(n: number, step: number, locale: Locale): string {
+  if (n === 0) return formatNumber(0, locale);
+  const a = Math.abs(n);
+  if (a >= 1e15 || step < 1e-6) {
+    // Significant digits: from n's leading digit down to step's (+1 for 2.5-like steps).
+    const digits = Math.floor(Math.log10(a)) - Math.floor(Math.log10(step)) + 2;
+    return Number(n.toPrecision(Math.min(15, Math.max(1, digits)))).toExponential();
+  }
+  const d = tickDecimals(step);
+  return formatNumber(n, locale, { minimumFractionDigits: 0, maximumFractionDigits: d });
+}
+
 /** Bytes for people: "512 B", "1.5 KB", "3.2 MB". */
 export function formatBytes(n: number, locale: Locale): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
