@@ -15,11 +15,28 @@ import (
 
 // GET /api/v1/data/schema
 func (s *Server) dataSchema(w http.ResponseWriter, r *http.Request) error {
-	tables, err := s.Querying.Schema(r.Context(), currentUser(r))
+	u := currentUser(r)
+	tables, err := s.Querying.Schema(r.Context(), u)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"engine": s.Querying.Warehouse.Name(), "tables": tables})
+	out := map[string]any{"engine": s.Querying.Warehouse.Name(), "tables": tables}
+	courses, scoped, err := s.Querying.ScopeCourses(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	if scoped {
+		type course struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		}
+		list := make([]course, len(courses))
+		for i, c := range courses {
+			list[i] = course{c.ID, c.Title}
+		}
+		out["scope"] = map[string]any{"courses": list}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

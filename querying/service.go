@@ -107,17 +107,27 @@ func checkQuerier(u *lyceum.User) error {
 	return nil
 }
 
-// scopeOf is the courses u's queries may read: nil for the whole
-// warehouse, else u's own courses (possibly none).
-func (s *Service) scopeOf(ctx context.Context, u *lyceum.User) ([]string, error) {
+// ScopeCourses tells which courses u's queries read: scoped is false for
+// the whole warehouse; else courses are u's own (possibly none).
+func (s *Service) ScopeCourses(ctx context.Context, u *lyceum.User) (courses []lyceum.CourseSummary, scoped bool, err error) {
+	if err := checkQuerier(u); err != nil {
+		return nil, false, err
+	}
 	if !scopedRole(u) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if s.Scoped == nil {
-		return nil, fmt.Errorf("this server does not run instructors' queries: %w", lyceum.ErrForbidden)
+		return nil, true, fmt.Errorf("this server does not run instructors' queries: %w", lyceum.ErrForbidden)
 	}
-	courses, err := s.Store.CoursesByOwner(ctx, u.ID)
-	if err != nil {
+	courses, err = s.Store.CoursesByOwner(ctx, u.ID)
+	return courses, true, err
+}
+
+// scopeOf is the course ids u's queries may read: nil for the whole
+// warehouse, else u's own courses (possibly none, not nil).
+func (s *Service) scopeOf(ctx context.Context, u *lyceum.User) ([]string, error) {
+	courses, scoped, err := s.ScopeCourses(ctx, u)
+	if err != nil || !scoped {
 		return nil, err
 	}
 	scope := make([]string, 0, len(courses))

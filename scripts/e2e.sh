@@ -134,6 +134,14 @@ export E2E_ANALYST2_EMAIL=bo.analyst@example.org
 (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$E2E_ANALYST_PASSWORD_FILE")
 "$bin" user create --data "$data" --email "$E2E_ANALYST1_EMAIL" --name "Ana Lyst" --password-file "$E2E_ANALYST_PASSWORD_FILE" --role analyst >&2
 "$bin" user create --data "$data" --email "$E2E_ANALYST2_EMAIL" --name "Bo Analyst" --password-file "$E2E_ANALYST_PASSWORD_FILE" --role analyst >&2
+# And an instructor who owns a course of their own (a copy of the sample,
+# left unpublished so that the learner tests' catalog stays as it is): their
+# queries must see that course and nothing else.
+export E2E_INSTRUCTOR_EMAIL=ines.tructor@example.org E2E_INSTRUCTOR_COURSE="Statistics for Instructors"
+"$bin" user create --data "$data" --email "$E2E_INSTRUCTOR_EMAIL" --name "Ines Tructor" --password-file "$E2E_ANALYST_PASSWORD_FILE" --role instructor >&2
+rm -rf "$work/instructor-course" && cp -r courses/sample "$work/instructor-course"
+sed -i "s/^id: .*/id: e2e-instructor-course/; s/^title: .*/title: $E2E_INSTRUCTOR_COURSE/" "$work/instructor-course/course.yaml"
+"$bin" course import --data "$data" --owner "$E2E_INSTRUCTOR_EMAIL" "$work/instructor-course" >&2
 simulated=$("$bin" simulate --data "$data" --learners 20 --days 3 --workers 4 2>>"$work/server.log")
 say "simulated: $simulated"
 enrollments=$(sed -n 's/.* \([0-9][0-9]*\) enrollments,.*/\1/p' <<<"$simulated")

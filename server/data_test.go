@@ -53,9 +53,10 @@ func TestQueryPageAPI(t *testing.T) {
 	var schema struct {
 		Engine string
 		Tables []struct{ Name string }
+		Scope  any
 	}
 	must(t, analyst.get("/api/v1/data/schema"), 200).json(t, &schema)
-	if schema.Engine != "duckdb" || len(schema.Tables) < 9 {
+	if schema.Engine != "duckdb" || len(schema.Tables) < 9 || schema.Scope != nil {
 		t.Fatalf("schema = %+v", schema)
 	}
 
@@ -81,6 +82,13 @@ func TestQueryPageAPI(t *testing.T) {
 
 	// An instructor queries their own course's data only: the learner's
 	// enrollment in another instructor's course is not in it.
+	var teacherSchema struct {
+		Scope *struct{ Courses []struct{ ID string } }
+	}
+	must(t, teacher.get("/api/v1/data/schema"), 200).json(t, &teacherSchema)
+	if teacherSchema.Scope == nil || len(teacherSchema.Scope.Courses) != 1 || teacherSchema.Scope.Courses[0].ID != "wh-course" {
+		t.Fatalf("instructor's schema scope = %+v, want wh-course", teacherSchema.Scope)
+	}
 	var v runView
 	must(t, teacher.post("/api/v1/data/runs", map[string]any{"sql": `SELECT course_id, count(*) AS n FROM enrollments GROUP BY course_id`}), 202).json(t, &v)
 	if done := waitRun(t, teacher, v.Run.ID); done.Run.Status != "succeeded" {

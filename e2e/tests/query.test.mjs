@@ -3,7 +3,7 @@
 // completion, runs it, draws it as a bar chart, saves it for the
 // organization; another analyst opens its address and sees the same chart
 // and rows, on a 375 px wide phone too. A learner is told the page is not for
-// them.
+// them, and an instructor sees their own course's data only.
 //
 // Run by scripts/e2e.sh, which starts the server, creates the two analysts
 // (E2E_ANALYST1_EMAIL, E2E_ANALYST2_EMAIL, E2E_ANALYST_PASSWORD_FILE) and
@@ -14,11 +14,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { TEST_TIMEOUT, assertNoSidewaysScroll, logIn, open, signUp, useBrowser, waitUntil } from "../lib/browser.mjs";
 
-function analyst(n) {
-  const email = process.env[`E2E_ANALYST${n}_EMAIL`];
+function account(emailVar) {
+  const email = process.env[emailVar];
   const file = process.env.E2E_ANALYST_PASSWORD_FILE;
-  if (!email || !file) throw new Error("the analysts' accounts are not set: run the browser tests with scripts/e2e.sh");
+  if (!email || !file) throw new Error(`${emailVar} is not set: run the browser tests with scripts/e2e.sh`);
   return { email, password: readFileSync(file, "utf8").split("\n")[0] };
+}
+
+function analyst(n) {
+  return account(`E2E_ANALYST${n}_EMAIL`);
 }
 
 // What the analyst means to write: enrollments per day, as a bar per day.
@@ -287,13 +291,37 @@ describe("query page", { timeout: TEST_TIMEOUT }, () => {
     }
   });
 
-  test("a learner is told the query page is for analysts and admins", async (t) => {
+  test("an instructor queries their own course's data only", async (t) => {
+    const teacher = account("E2E_INSTRUCTOR_EMAIL");
+    const course = process.env.E2E_INSTRUCTOR_COURSE;
+    const { page, shot, run } = await open(t, { name: "query-instructor", width: 1280, height: 900 });
+    await run(async () => {
+      await logInThroughDataApp(page, "/data/", teacher);
+      const note = page.getByTestId("schema-scope");
+      await note.waitFor();
+      assert.match(await note.textContent(), new RegExp(`Your courses' data only: ${course}\\.`));
+      await editor(page).click();
+      await page.keyboard.type(
+        "select (select count(*) from courses) as courses, (select count(*) from enrollments) as enrollments, (select count(*) from users) as users",
+      );
+      await page.keyboard.press("Escape");
+      await page.getByRole("button", { name: "Run", exact: true }).click();
+      await runSucceeded(page);
+      // Their unpublished course, nobody enrolled in it, and of the users only themselves:
+      // the analysts' query above saw every simulated learner.
+      const result = await gridContents(page);
+      assert.deepEqual(result, { columns: ["courses", "enrollments", "users"], rows: [["1", "0", "1"]] });
+      await shot("instructor-result");
+    });
+  });
+
+  test("a learner is told the query page is for analysts, admins and instructors", async (t) => {
     const { page, shot, run } = await open(t, { name: "query-learner", width: 1280, height: 800 });
     await run(async () => {
       await signUp(page);
       await page.goto("/data/");
       const gate = page.getByTestId("not-allowed");
-      await gate.getByRole("heading", { level: 1, name: "The query page is for analysts and admins" }).waitFor();
+      await gate.getByRole("heading", { level: 1, name: "The query page is for analysts, admins and instructors" }).waitFor();
       assert.equal(await editor(page).count(), 0, "no editor for a learner");
       assert.equal(await page.getByRole("link", { name: "Queries" }).count(), 0, "no query page links for a learner");
       await gate.getByRole("link", { name: "Learner site" }).waitFor();

@@ -1,6 +1,7 @@
 // The warehouse's schema, loaded once per visit and shared by the pages. It
 // also tells whether the signed-in user may use the query page at all (the
-// API answers 403 to learners and instructors).
+// API answers 403 to learners), and for instructors which courses their
+// queries read.
 import { createContext, useContext, type ReactNode } from "react";
 import { ApiError, useAsync, useSession, type Async, type DataSchema } from "@lyceum/ui";
 

@@ -40,6 +40,13 @@ export function SchemaBrowser({ schema, onInsert, onRetry }: { schema: Async<Dat
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
           />
+          {schema.data.scope && (
+            <p className="alert alert-info schema-scope" role="note" data-testid="schema-scope">
+              {schema.data.scope.courses.length > 0
+                ? t("schema.scoped", { courses: schema.data.scope.courses.map((c) => c.title).join(", ") })
+                : t("schema.scopedNone")}
+            </p>
+          )}
           <p className="hint schema-hint">{t("schema.hint")}</p>
           {tables.length === 0 && <p className="muted small">{filter ? t("schema.noMatch") : t("schema.empty")}</p>}
           <ul className="schema-tables">
