@@ -4,7 +4,22 @@
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
 import type { ChartType, Locale } from "@lyceum/ui";
 import { useT } from "../i18n";
-import { allIntegers, niceTicks, timeFormat, timeTicks, type Shaped, type TimeUnit } from "../lib/chart";
+import {
+  allIntegers,
+  categoryAxis,
+  clampCenter,
+  estimateTextWidth,
+  fitText,
+  LABEL_ANGLE,
+  LABEL_DY,
+  LEVEL_BOTTOM,
+  niceTicks,
+  timeFormat,
+  timeTicks,
+  type Measure,
+  type Shaped,
+  type TimeUnit,
+} from "../lib/chart";
 import { axisNumber, shortNumber } from "../lib/format";
 
 /** Series colours: each at least 3:1 against white (WCAG non-text contrast), told apart by hue. */
@@ -22,10 +37,12 @@ const HEIGHT = 320;
 function useWidth() {
   const ref = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(640);
+  const [font, setFont] = useState("");
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
     setWidth(el.clientWidth || 640);
+    setFont(getComputedStyle(el).fontFamily);
     if (typeof ResizeObserver === "undefined") return;
     const ro = new ResizeObserver((entries) => {
       const w = entries[0]?.contentRect.width;
@@ -34,17 +51,43 @@ function useWidth() {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  return [ref, width] as const;
+  return [ref, width, font] as const;
 }
 
-function truncate(s: string, n: number) {
-  return s.length > n ? s.slice(0, n - 1) + "…" : s;
+let canvas: CanvasRenderingContext2D | null | undefined;
+
+/**
+ * Measures text as the chart draws it (size px, weight, the page's font
+ * family) on a canvas, remembering widths; the estimate where there is no
+ * canvas or no font yet.
+ */
+function measurer(family: string, size: number, weight = 400): Measure {
+  if (canvas === undefined) {
+    try {
+      canvas = typeof document === "undefined" ? null : document.createElement("canvas").getContext("2d");
+    } catch {
+      canvas = null;
+    }
+  }
+  const ctx = canvas;
+  if (!ctx || !family) return (s) => estimateTextWidth(s, size);
+  const font = `${weight} ${size}px ${family}`;
+  const seen = new Map<string, number>();
+  return (s) => {
+    let w = seen.get(s);
+    if (w === undefined) {
+      ctx.font = font;
+      w = ctx.measureText(s).width;
+      seen.set(s, w);
+    }
+    return w;
+  };
 }
 
 export function ChartView({ shaped, type, xLabel, yLabel }: Props) {
   const { t, locale } = useT();
   const id = useId();
-  const [box, width] = useWidth();
+  const [box, width, font] = useWidth();
   const [active, setActive] = useState<number | null>(null);
   const [pointer, setPointer] = useState(false);
 
@@ -165,6 +208,7 @@ export function ChartView({ shaped, type, xLabel, yLabel }: Props) {
             xs={xs}
             active={active}
             fmtX={fmtX}
+            font={font}
             locale={locale}
             xLabel={xLabel}
             yLabel={yLabel}
@@ -207,13 +251,17 @@ interface CartesianProps {
   xs: number[];
   active: number | null;
   fmtX(x: number, unit?: TimeUnit): string;
+  /** The page's font family, to measure labels with. */
+  font: string;
   locale: Locale;
   xLabel: string;
   yLabel: string;
   onHover(i: number | null): void;
 }
 
-function Cartesian({ shaped, type, width, xs, active, fmtX, locale, xLabel, yLabel, onHover }: CartesianProps) {
+function Cartesian({ shaped, type, width, xs, active, fmtX, font, locale, xLabel, yLabel, onHover }: CartesianProps) {
+  const measureTick = useMemo(() => measurer(font, 12), [font]);
+  const measureTitle = useMemo(() => measurer(font, 12, 600), [font]);
   const W = Math.max(280, width);
   const H = W < 520 ? 260 : HEIGHT;
   const cat = shaped.kind === "category";
@@ -232,24 +280,24 @@ function Cartesian({ shaped, type, width, xs, active, fmtX, locale, xLabel, yLab
   // Counts get whole-number ticks; labels have as many decimals as the step.
   const yt = niceTicks(lo, hi, H < 300 ? 4 : 6, allIntegers(shaped.series.flatMap((s) => s.points.map((p) => p.y))));
   const yTickText = yt.ticks.map((v) => axisNumber(v, yt.step, locale));
-  const left = Math.min(90, 18 + 7 * Math.max(...yTickText.map((s) => s.length))) + 14;
+  let left = Math.min(90, 18 + 7 * Math.max(...yTickText.map((s) => s.length))) + 14;
   const right = 16;
   const top = 12;
 
-  // x ticks and how much room their labels need.
+  // x ticks and how much room their labels need: rotated category labels
+  // reach left of their tick and down, so the margins are made to hold them.
   const n = shaped.categories.length;
-  const plotW = W - left - right;
-  let xTicks: { x: number; label: string }[] = [];
+  let xTicks: { x: number; label: string; full: string }[] = [];
   let rotate = false;
+  let bottom = LEVEL_BOTTOM;
   if (cat) {
-    const longest = Math.min(18, Math.max(1, ...shaped.categories.map((c) => c.length)));
-    const per = plotW / Math.max(1, n);
-    rotate = longest * 7 > per;
-    const labelRoom = rotate ? 16 : longest * 7 + 8;
-    const every = Math.max(1, Math.ceil(labelRoom / per));
-    xTicks = shaped.categories.map((c, i) => ({ x: i, label: truncate(c, 18) })).filter((_, i) => i % every === 0);
+    const axis = categoryAxis({ labels: shaped.categories, width: W, height: H, left, right, measure: measureTick });
+    left = axis.left;
+    bottom = axis.bottom;
+    rotate = axis.rotate;
+    xTicks = axis.ticks.map((tk) => ({ x: tk.index, label: tk.label, full: tk.full }));
   }
-  const bottom = 28 + (rotate ? 70 : 18);
+  const plotW = W - left - right;
   const plotH = H - top - bottom;
 
   let x0 = 0;
@@ -262,12 +310,12 @@ function Cartesian({ shaped, type, width, xs, active, fmtX, locale, xLabel, yLab
       x1 = ext[1]! === ext[0]! ? ext[0]! + 86_400_000 : ext[1]!;
       const tt = timeTicks(x0, x1, Math.max(2, Math.floor(plotW / 110)), shaped.utc);
       xFmtUnit = tt.unit;
-      xTicks = tt.ticks.map((x) => ({ x, label: fmtX(x, tt.unit) }));
+      xTicks = tt.ticks.map((x) => ({ x, label: fmtX(x, tt.unit), full: "" }));
     } else {
       const nt = niceTicks(ext[0]!, ext[1]!, Math.max(2, Math.floor(plotW / 90)), allIntegers(xs));
       x0 = nt.min;
       x1 = nt.max;
-      xTicks = nt.ticks.map((x) => ({ x, label: axisNumber(x, nt.step, locale) }));
+      xTicks = nt.ticks.map((x) => ({ x, label: axisNumber(x, nt.step, locale), full: "" }));
     }
   }
   void xFmtUnit;
@@ -349,11 +397,13 @@ function Cartesian({ shaped, type, width, xs, active, fmtX, locale, xLabel, yLab
           <g key={i}>
             <line x1={x} x2={x} y1={top + plotH} y2={top + plotH + 5} className="axis" />
             {rotate ? (
-              <text transform={`translate(${x},${top + plotH + 10}) rotate(-40)`} textAnchor="end" className="tick">
+              <text transform={`translate(${x},${top + plotH + LABEL_DY}) rotate(-${LABEL_ANGLE})`} textAnchor="end" className="tick">
+                {tk.full && tk.full !== tk.label && <title>{tk.full}</title>}
                 {tk.label}
               </text>
             ) : (
-              <text x={x} y={top + plotH + 20} textAnchor="middle" className="tick">
+              <text x={clampCenter(x, measureTick(tk.label), 0, W)} y={top + plotH + 20} textAnchor="middle" className="tick">
+                {tk.full && tk.full !== tk.label && <title>{tk.full}</title>}
                 {tk.label}
               </text>
             )}
@@ -361,12 +411,8 @@ function Cartesian({ shaped, type, width, xs, active, fmtX, locale, xLabel, yLab
         );
       })}
       {/* Axis titles */}
-      <text x={left + plotW / 2} y={H - 6} textAnchor="middle" className="axis-title">
-        {truncate(xLabel, 60)}
-      </text>
-      <text transform={`translate(14,${top + plotH / 2}) rotate(-90)`} textAnchor="middle" className="axis-title">
-        {truncate(yLabel, 40)}
-      </text>
+      <AxisTitle x={left + plotW / 2} y={H - 6} text={xLabel} room={Math.min(plotW, 60 * 7)} measure={measureTitle} />
+      <AxisTitle x={14} y={top + plotH / 2} rotate text={yLabel} room={Math.min(plotH, 40 * 7)} measure={measureTitle} />
 
       {/* The active x */}
       {activeX !== undefined && type !== "bar" && (
@@ -429,6 +475,21 @@ function Cartesian({ shaped, type, width, xs, active, fmtX, locale, xLabel, yLab
         );
       })}
     </svg>
+  );
+}
+
+/** An axis title, cut with "…" to its room; the whole title as a tooltip then. */
+function AxisTitle({ x, y, text, room, rotate, measure }: { x: number; y: number; text: string; room: number; rotate?: boolean; measure: Measure }) {
+  const shown = fitText(text, room, measure);
+  return (
+    <text
+      {...(rotate ? { transform: `translate(${x},${y}) rotate(-90)` } : { x, y })}
+      textAnchor="middle"
+      className="axis-title"
+    >
+      {shown !== text && <title>{text}</title>}
+      {shown}
+    </text>
   );
 }
 

@@ -1,6 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { axisNumber } from "./format";
-import { allIntegers, niceTicks, parseTime, shapeChart, suggestChart, timeTicks, toNumber, xKindOf, MAX_SERIES } from "./chart";
+import {
+  allIntegers,
+  categoryAxis,
+  clampCenter,
+  estimateTextWidth,
+  fitText,
+  niceTicks,
+  parseTime,
+  rotatedExtent,
+  shapeChart,
+  suggestChart,
+  timeTicks,
+  toNumber,
+  xKindOf,
+  LABEL_DY,
+  LEVEL_BOTTOM,
+  MAX_LABEL_WIDTH,
+  MAX_SERIES,
+} from "./chart";
 
 const cols = (...spec: [string, string][]) => spec.map(([name, type]) => ({ name, type }));
 
@@ -223,5 +241,127 @@ describe("ticks", () => {
     expect(timeTicks(Date.UTC(2000, 0, 1), Date.UTC(2026, 0, 1), 6).unit).toBe("year");
     // A month on a narrow chart: more than one tick.
     expect(timeTicks(Date.UTC(2026, 9, 26), Date.UTC(2026, 10, 24), 2).ticks.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("axis labels", () => {
+  const events = [
+    "course_published",
+    "signed_up",
+    "enrolled",
+    "item_opened",
+    "video_paused",
+    "video_completed",
+    "quiz_submitted",
+    "course_imported",
+    "video_played",
+    "question_answered",
+    "page_viewed",
+    "query_ran",
+    "item_completed",
+  ];
+
+  it("estimates text widths, wide letters wider", () => {
+    expect(estimateTextWidth("")).toBe(0);
+    expect(estimateTextWidth("iiii")).toBeLessThan(estimateTextWidth("aaaa"));
+    expect(estimateTextWidth("aaaa")).toBeLessThan(estimateTextWidth("MMMM"));
+    expect(estimateTextWidth("MMMM")).toBeLessThan(estimateTextWidth("課程課程"));
+    expect(estimateTextWidth("abc", 24)).toBe(2 * estimateTextWidth("abc", 12));
+  });
+
+  it("fits text with an ellipsis", () => {
+    const m = (s: string) => Array.from(s).length * 10;
+    expect(fitText("course_published", 160, m)).toBe("course_published");
+    expect(fitText("course_published", 100, m)).toBe("course_pu…");
+    // No space before the ellipsis.
+    expect(fitText("video played twice", 70, m)).toBe("video…");
+    expect(fitText("course_published", 10, m)).toBe("…");
+    expect(fitText("course_published", 9, m)).toBe("");
+    expect(fitText("😀😀😀😀", 30, m)).toBe("😀😀…");
+    for (let w = 0; w < 200; w += 7) expect(estimateTextWidth(fitText("question_answered_twice", w))).toBeLessThanOrEqual(w);
+  });
+
+  it("keeps a level label inside the chart", () => {
+    expect(clampCenter(100, 40, 0, 300)).toBe(100);
+    expect(clampCenter(5, 40, 0, 300)).toBe(20);
+    expect(clampCenter(295, 40, 0, 300)).toBe(280);
+    expect(clampCenter(10, 400, 0, 300)).toBe(150);
+  });
+
+  it("lays short labels level, without changing the margins", () => {
+    const a = categoryAxis({ labels: ["es", "en", "mx"], width: 640, height: 320, left: 46, right: 16 });
+    expect(a).toMatchObject({ left: 46, bottom: LEVEL_BOTTOM, rotate: false });
+    expect(a.ticks.map((t) => t.label)).toEqual(["es", "en", "mx"]);
+  });
+
+  it("rotates long labels and keeps them whole on a wide chart", () => {
+    const a = categoryAxis({ labels: events, width: 1240, height: 320, left: 46, right: 16 });
+    expect(a.rotate).toBe(true);
+    expect(a.ticks.map((t) => t.label)).toEqual(events);
+    expect(a.left).toBeLessThan(100);
+    expect(a.bottom).toBeLessThanOrEqual(160);
+  });
+
+  it("makes room on a phone for the first rotated labels (course_published, not ourse_published)", () => {
+    const a = categoryAxis({ labels: events, width: 314, height: 260, left: 46, right: 16 });
+    expect(a.rotate).toBe(true);
+    expect(a.left).toBeGreaterThan(46);
+    const band = (314 - a.left - 16) / events.length;
+    for (const t of a.ticks) {
+      const anchor = a.left + (t.index + 0.5) * band;
+      expect(anchor - rotatedExtent(estimateTextWidth(t.label)).left).toBeGreaterThanOrEqual(0);
+    }
+    expect(a.ticks[0]!.label).toBe("course_published");
+  });
+
+  it("cuts labels too long for the room with an ellipsis, keeping the whole text", () => {
+    const long = "a category label far longer than any axis could hold";
+    const level = categoryAxis({ labels: [long, "b"], width: 1240, height: 320, left: 46, right: 16 });
+    expect(level.rotate).toBe(false);
+    expect(level.ticks[0]!.label).toMatch(/^a category label.*…$/);
+    const a = categoryAxis({ labels: [long, ...events], width: 1240, height: 320, left: 46, right: 16 });
+    expect(a.rotate).toBe(true);
+    expect(a.ticks[0]!.full).toBe(long);
+    expect(a.ticks[0]!.label).toMatch(/^a category label.*…$/);
+    expect(estimateTextWidth(a.ticks[0]!.label)).toBeLessThanOrEqual(MAX_LABEL_WIDTH);
+  });
+
+  it("never lets a rotated label past the left edge or into the title, at any width", () => {
+    const sets = [
+      events,
+      events.map((e) => e.toUpperCase()),
+      ["Wolfgang Amadeus Mozart Wolfgang", "x", "MMMMMMMMMMMMMMMMMMMMMMMM", ...events],
+      Array.from({ length: 120 }, (_, i) => `learner_${i}@example.org`),
+      ["課程ダッシュボードの閲覧数", "短い", "講座"],
+    ];
+    for (const labels of sets)
+      for (let width = 200; width <= 1600; width += 37)
+        for (const height of [260, 320]) {
+          const left = 46;
+          const a = categoryAxis({ labels, width, height, left, right: 16 });
+          expect(a.left).toBeGreaterThanOrEqual(left);
+          expect(a.left).toBeLessThanOrEqual(Math.max(left, Math.round(width * 0.3)));
+          expect(a.bottom).toBeLessThanOrEqual(Math.max(LEVEL_BOTTOM, height / 2));
+          const band = (width - a.left - 16) / labels.length;
+          const plotBottom = height - a.bottom;
+          let last = -Infinity;
+          for (const t of a.ticks) {
+            expect(t.full).toBe(labels[t.index]);
+            expect(t.label === t.full || (t.label.endsWith("…") && t.full.startsWith(t.label.slice(0, -1)))).toBe(true);
+            const anchor = a.left + (t.index + 0.5) * band;
+            const w = estimateTextWidth(t.label);
+            if (a.rotate) {
+              const r = rotatedExtent(w);
+              expect(anchor - r.left).toBeGreaterThanOrEqual(0);
+              // Above the x axis title, whose baseline is 6 px from the bottom.
+              expect(plotBottom + LABEL_DY + r.down).toBeLessThanOrEqual(height - 20);
+              expect(anchor - last).toBeGreaterThanOrEqual(16);
+            } else {
+              expect(anchor - w / 2).toBeGreaterThanOrEqual(a.left);
+              expect(w).toBeLessThanOrEqual(band);
+            }
+            last = anchor;
+          }
+        }
   });
 });

@@ -385,3 +385,160 @@ export function timeFormat(unit: TimeUnit, utc: boolean): Intl.DateTimeFormatOpt
       return { ...zone, hour: "numeric", minute: "2-digit", second: "2-digit" };
   }
 }
+
+// ---------------------------------------------------------------------------
+// Axis labels: how much room they take, and fitting them in.
+
+/** Measures text in px; the chart passes a canvas measurer, tests the estimate. */
+export type Measure = (text: string) => number;
+
+/**
+ * Estimated width in px of text in a sans-serif font of fontSize px (the
+ * charts' tick labels are 12 px), from rough per-character widths of common
+ * system fonts, erring wide. Used where text can't be measured.
+ */
+export function estimateTextWidth(text: string, fontSize = 12): number {
+  let em = 0;
+  for (const ch of text) {
+    if (/[ijl|!.,:;'`]/.test(ch)) em += 0.3;
+    else if (/[fIrt()[\]{}/\\\- ]/.test(ch)) em += 0.38;
+    else if (/[mwMW@%]/.test(ch)) em += 0.92;
+    else if (/[A-Z&]/.test(ch)) em += 0.7;
+    else if (/[0-9a-z_#$?+=<>~^*"]/.test(ch)) em += 0.58;
+    else if (ch.codePointAt(0)! < 0x2e80) em += 0.65;
+    // CJK and other wide scripts.
+    else em += 1;
+  }
+  return em * fontSize;
+}
+
+/**
+ * text as it fits in maxWidth: whole, or cut with an ellipsis ("course_pub…");
+ * "" when not even the ellipsis fits. Never splits a surrogate pair.
+ */
+export function fitText(text: string, maxWidth: number, measure: Measure = estimateTextWidth): string {
+  if (measure(text) <= maxWidth) return text;
+  const chars = Array.from(text);
+  const cut = (n: number) => chars.slice(0, n).join("").trimEnd() + "…";
+  // The longest prefix that fits, by bisection (wider with every character).
+  let lo = 0;
+  let hi = chars.length - 1;
+  if (measure(cut(0)) > maxWidth) return "";
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (measure(cut(mid)) <= maxWidth) lo = mid;
+    else hi = mid - 1;
+  }
+  return cut(lo);
+}
+
+/** Where to centre a label of width so that it stays within [lo, hi] (its middle when it is wider). */
+export function clampCenter(x: number, width: number, lo: number, hi: number): number {
+  if (width >= hi - lo) return (lo + hi) / 2;
+  return Math.min(Math.max(x, lo + width / 2), hi - width / 2);
+}
+
+/** Rotated x labels slope down to the left at this angle, ending under their tick. */
+export const LABEL_ANGLE = 40;
+/** Rotated labels are anchored this far below the plot. */
+export const LABEL_DY = 10;
+/** The tick font's ascent and descent in px (12 px text, generous for accents). */
+const ASCENT = 10;
+const DESCENT = 3;
+/** Room below the lowest label for the x axis title. */
+const TITLE_ROOM = 22;
+/** The bottom margin with level labels (a line of labels and the title). */
+export const LEVEL_BOTTOM = 46;
+/** No label is drawn wider than this (about 18 characters); longer ones end with "…". */
+export const MAX_LABEL_WIDTH = 132;
+/** Rotated labels' anchors at least this far apart (else only every k-th is drawn). */
+const ROTATED_GAP = 16;
+const PAD = 2;
+
+const COS = Math.cos((LABEL_ANGLE * Math.PI) / 180);
+const SIN = Math.sin((LABEL_ANGLE * Math.PI) / 180);
+
+/** How far a rotated label of width reaches left of and below its anchor. */
+export function rotatedExtent(width: number): { left: number; down: number } {
+  return { left: width * COS + ASCENT * SIN, down: width * SIN + DESCENT * COS };
+}
+
+export interface CategoryAxisInput {
+  /** The categories' labels, in drawing order. */
+  labels: string[];
+  /** The chart's size (SVG units, which are CSS px). */
+  width: number;
+  height: number;
+  /** Margins: left is what the y axis needs; it may grow to make room for the first rotated labels. */
+  left: number;
+  right: number;
+  measure?: Measure;
+}
+
+export interface CategoryAxis {
+  /** Margins for the plot. */
+  left: number;
+  bottom: number;
+  rotate: boolean;
+  /** The labels to draw: the category's index, the text (maybe cut with "…") and the whole text. */
+  ticks: { index: number; label: string; full: string }[];
+}
+
+/**
+ * Lays out a category x axis: level labels when the longest fits in a band,
+ * else labels rotated by LABEL_ANGLE (every k-th when the bands are narrow).
+ * Rotated labels reach left of their tick, so the left margin grows until the
+ * first labels fit (up to 30% of the width); a label that still wouldn't fit,
+ * or is wider than MAX_LABEL_WIDTH or than the bottom half of the chart allows,
+ * is cut with an ellipsis. The bottom margin is what the longest drawn label
+ * needs. No label ever reaches past the chart's left edge or into the title.
+ */
+export function categoryAxis({ labels, width, height, left, right, measure = estimateTextWidth }: CategoryAxisInput): CategoryAxis {
+  const n = Math.max(1, labels.length);
+  const widths = labels.map((l) => measure(l));
+  const bandAt = (l: number) => Math.max(0, width - l - right) / n;
+  const longest = Math.min(MAX_LABEL_WIDTH, Math.max(0, ...widths));
+
+  if (longest + 4 <= bandAt(left)) {
+    const ticks = labels.map((full, index) => ({ index, full, label: fitText(full, MAX_LABEL_WIDTH, measure) }));
+    return { left, bottom: LEVEL_BOTTOM, rotate: false, ticks };
+  }
+
+  // The widest a rotated label may be: its drop must leave the plot at least half the height.
+  const maxDown = Math.floor(height / 2) - LABEL_DY - TITLE_ROOM;
+  const cap = Math.max(0, Math.min(MAX_LABEL_WIDTH, (maxDown - DESCENT * COS) / SIN));
+  const maxLeft = Math.max(left, Math.round(width * 0.3));
+
+  // Grow the left margin until every drawn label fits (the drawn ones depend on the band, so a few rounds).
+  let l = left;
+  let every = 1;
+  for (let round = 0; round < 4; round++) {
+    every = Math.max(1, Math.ceil(ROTATED_GAP / Math.max(1e-9, bandAt(l))));
+    let need = left;
+    for (let i = 0; i < labels.length; i += every) {
+      const reach = rotatedExtent(Math.min(cap, widths[i]!)).left + PAD;
+      // The anchor is at l + b * (width - right - l); solve for l.
+      const b = (i + 0.5) / n;
+      need = Math.max(need, (reach - b * (width - right)) / (1 - b));
+    }
+    const next = Math.min(maxLeft, Math.ceil(need));
+    if (next === l) break;
+    l = next;
+  }
+  every = Math.max(1, Math.ceil(ROTATED_GAP / Math.max(1e-9, bandAt(l))));
+
+  const band = bandAt(l);
+  const ticks: CategoryAxis["ticks"] = [];
+  let down = 0;
+  for (let i = 0; i < labels.length; i += every) {
+    const anchor = l + (i + 0.5) * band;
+    // What the label's run to the left may be so that its corner stays inside.
+    const room = Math.min(cap, (anchor - PAD - ASCENT * SIN) / COS);
+    const full = labels[i]!;
+    const label = widths[i]! <= room ? full : fitText(full, room, measure);
+    if (label) down = Math.max(down, rotatedExtent(measure(label)).down);
+    ticks.push({ index: i, full, label });
+  }
+  const bottom = Math.max(LEVEL_BOTTOM, Math.ceil(LABEL_DY + down + TITLE_ROOM));
+  return { left: l, bottom, rotate: true, ticks };
+}
