@@ -119,6 +119,9 @@ type QueryStore interface {
 	RunsByQuery(ctx context.Context, queryID string, limit int) ([]QueryRun, error)
 	// RunsByUser lists a user's runs, newest first, at most limit.
 	RunsByUser(ctx context.Context, userID string, limit int) ([]QueryRun, error)
+	// ActiveRuns lists the runs queued or running, whichever instance runs
+	// them, oldest first.
+	ActiveRuns(ctx context.Context) ([]QueryRun, error)
 
 	PutAPIToken(ctx context.Context, t *APIToken) error
 	APITokenByHash(ctx context.Context, tokenHash string) (*APIToken, error)

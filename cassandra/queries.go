@@ -1,6 +1,7 @@
 package cassandra
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -284,10 +285,46 @@ func (db *DB) PutQueryRun(ctx context.Context, r *lyceum.QueryRun) error {
 	if r.QueryID != "" {
 		w.add(`INSERT INTO runs_by_query (month, `+runColumns+`) VALUES (`+placeholders(18)+`)`, append([]any{month}, args...)...)
 	}
+	if r.Status == lyceum.RunQueued || r.Status == lyceum.RunRunning {
+		w.add(`INSERT INTO active_runs (shard, id) VALUES (0, ?)`, r.ID)
+	} else {
+		w.add(`DELETE FROM active_runs WHERE shard = 0 AND id = ?`, r.ID)
+	}
 	if err := db.write(ctx, &w); err != nil {
 		return fmt.Errorf("put run %s: %w", r.ID, err)
 	}
 	return nil
+}
+
+// ActiveRuns reads the ids in active_runs, then each run: there are only
+// as many as the instances' queues hold.
+func (db *DB) ActiveRuns(ctx context.Context) ([]lyceum.QueryRun, error) {
+	iter := db.q(ctx, `SELECT id FROM active_runs WHERE shard = 0`).Iter()
+	var ids []string
+	var id string
+	for iter.Scan(&id) {
+		ids = append(ids, id)
+	}
+	if err := iter.Close(); err != nil {
+		return nil, fmt.Errorf("active runs: %w", err)
+	}
+	out := []lyceum.QueryRun{}
+	for _, id := range ids {
+		r, err := db.QueryRun(ctx, id)
+		if errors.Is(err, lyceum.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r.Status == lyceum.RunQueued || r.Status == lyceum.RunRunning {
+			out = append(out, *r)
+		}
+	}
+	slices.SortFunc(out, func(a, b lyceum.QueryRun) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 func (db *DB) QueryRun(ctx context.Context, id string) (*lyceum.QueryRun, error) {

@@ -399,3 +399,64 @@ func TestSaveAdoptsTheRunOnScreen(t *testing.T) {
 		t.Fatalf("adopted another's run: %v", err)
 	}
 }
+
+// Two instances share the store and the warehouse: an admin on one sees
+// the queries running and queued on the other, and cancels them there.
+func TestCancelAcrossInstances(t *testing.T) {
+	e := setup(t, querying.Limits{MaxRunning: 1, MaxQueued: 10, PerUser: 3, Timeout: time.Minute, MaxRows: 100, MaxBytes: 1 << 20})
+	// A second instance: the same store and warehouse, its own queue.
+	second := &querying.Service{Warehouse: e.svc.Warehouse, Store: e.svc.Store, Results: e.svc.Results, Limits: e.svc.Limits}
+	ctx := context.Background()
+	a, admin := e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAdmin)
+	running, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: slow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: slow + " -- second"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // the first is saved as running
+	r, q, err := second.Active(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r) != 1 || r[0].Run.ID != running.Run.ID || !r[0].Elsewhere || r[0].UserEmail != a.Email ||
+		len(q) != 1 || q[0].Run.ID != queued.Run.ID || !q[0].Elsewhere {
+		t.Fatalf("the other instance's list: running %+v, queued %+v", r, q)
+	}
+	// The other instance's analyst may not cancel a's query; its admin can.
+	if _, err := second.Cancel(ctx, e.user(t, lyceum.RoleAnalyst), running.Run.ID); !errors.Is(err, lyceum.ErrNotFound) {
+		t.Fatalf("another analyst canceled through the other instance: %v", err)
+	}
+	start := time.Now()
+	for _, id := range []string{queued.Run.ID, running.Run.ID} {
+		v, err := second.Cancel(ctx, admin, id)
+		if err != nil || v.Run.Status != lyceum.RunCanceled {
+			t.Fatalf("cancel %s through the other instance: %+v, %v", id, v, err)
+		}
+	}
+	// The first instance notices and stops the work: nothing is left active.
+	for {
+		r, q, err := e.svc.Active(ctx, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r)+len(q) == 0 {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("10 s after the cancel, still running %+v, queued %+v", r, q)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("stopped on the first instance %s after the cancel on the second", time.Since(start).Round(time.Millisecond))
+	if n := e.engine.n.Load(); n != 1 {
+		t.Fatalf("%d queries reached the engine, want 1 (the queued one was canceled before it ran)", n)
+	}
+	for _, id := range []string{queued.Run.ID, running.Run.ID} {
+		if stored, _ := e.store.QueryRun(ctx, id); stored.Status != lyceum.RunCanceled || stored.Error != "an administrator canceled the query" {
+			t.Fatalf("run %s stored as %s %q", id, stored.Status, stored.Error)
+		}
+	}
+}

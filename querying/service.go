@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -69,6 +70,8 @@ type Service struct {
 	running map[*execution]bool   // in the warehouse now
 	byKey   map[string]*execution // identical queries share one execution
 	byRun   map[string]*execution // active runs
+	// watching: watchCancels is running
+	watching bool
 }
 
 type execution struct {
@@ -221,6 +224,10 @@ func (s *Service) Submit(ctx context.Context, u *lyceum.User, req RunRequest) (*
 	}
 	e.runs = append(e.runs, run)
 	s.byRun[run.ID] = e
+	if !s.watching {
+		s.watching = true
+		go s.watchCancels()
+	}
 	view := s.viewLocked(run)
 	s.admitLocked()
 	s.mu.Unlock()
@@ -415,7 +422,9 @@ func (s *Service) finish(ctx context.Context, r *lyceum.QueryRun, start time.Tim
 
 // Cancel stops a run: its owner or an admin may. A queued run leaves the
 // queue; a running one stops inside the engine unless an identical query
-// by someone else still shares the execution.
+// by someone else still shares the execution. A run of another instance is
+// marked canceled in the store, and that instance stops it within a second
+// (watchCancels).
 func (s *Service) Cancel(ctx context.Context, u *lyceum.User, runID string) (*RunView, error) {
 	if err := checkQuerier(u); err != nil {
 		return nil, err
@@ -423,50 +432,110 @@ func (s *Service) Cancel(ctx context.Context, u *lyceum.User, runID string) (*Ru
 	s.mu.Lock()
 	s.init()
 	e := s.byRun[runID]
-	if e == nil || e.done {
+	if e == nil {
 		s.mu.Unlock()
-		if e != nil {
-			<-e.finished
-		}
-		r, err := s.Run(ctx, u, runID)
-		if err != nil {
-			return nil, err
-		}
-		return r, nil // already finished: nothing to cancel
+		return s.cancelElsewhere(ctx, u, runID)
+	}
+	if e.done {
+		s.mu.Unlock()
+		<-e.finished
+		return s.Run(ctx, u, runID) // already finished: nothing to cancel
 	}
 	var run *lyceum.QueryRun
-	for i, r := range e.runs {
+	for _, r := range e.runs {
 		if r.ID == runID {
-			if r.UserID != u.ID && u.Role != lyceum.RoleAdmin {
-				s.mu.Unlock()
-				return nil, fmt.Errorf("run %s: %w", runID, lyceum.ErrNotFound)
-			}
 			run = r
-			e.runs = append(e.runs[:i:i], e.runs[i+1:]...)
-			break
 		}
 	}
-	delete(s.byRun, runID)
-	if len(e.runs) == 0 {
-		if e.started.IsZero() {
-			for i, q := range s.queue {
-				if q == e {
-					s.queue = append(s.queue[:i:i], s.queue[i+1:]...)
-				}
-			}
-			delete(s.byKey, e.key)
-		}
-		e.cancel()
+	if run.UserID != u.ID && u.Role != lyceum.RoleAdmin {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("run %s: %w", runID, lyceum.ErrNotFound)
 	}
+	s.removeRunLocked(e, runID)
 	now := lyceum.TimeNow()
-	run.Status, run.FinishedAt, run.ErrorCode, run.Error = lyceum.RunCanceled, &now, "canceled", "the query was canceled"
-	if u.ID != run.UserID {
-		run.Error = "an administrator canceled the query"
-	}
+	markCanceled(run, u, now)
 	view := &RunView{Run: *run}
 	s.mu.Unlock()
 	s.finish(context.WithoutCancel(ctx), run, now, e.scope != nil)
 	return view, nil
+}
+
+func markCanceled(r *lyceum.QueryRun, by *lyceum.User, at time.Time) {
+	r.Status, r.FinishedAt, r.ErrorCode, r.Error = lyceum.RunCanceled, &at, "canceled", "the query was canceled"
+	if by.ID != r.UserID {
+		r.Error = "an administrator canceled the query"
+	}
+}
+
+// removeRunLocked takes a run out of its execution; the last run out
+// leaves the queue, or stops the engine's work.
+func (s *Service) removeRunLocked(e *execution, runID string) {
+	e.runs = slices.DeleteFunc(e.runs, func(r *lyceum.QueryRun) bool { return r.ID == runID })
+	delete(s.byRun, runID)
+	if len(e.runs) == 0 {
+		if e.started.IsZero() {
+			s.queue = slices.DeleteFunc(s.queue, func(q *execution) bool { return q == e })
+			delete(s.byKey, e.key)
+		}
+		e.cancel()
+	}
+}
+
+// cancelElsewhere cancels a run this instance does not hold: queued or
+// running on another instance (which notices), or left active in the
+// store by an instance that stopped.
+func (s *Service) cancelElsewhere(ctx context.Context, u *lyceum.User, runID string) (*RunView, error) {
+	r, err := s.Store.QueryRun(ctx, runID)
+	if errors.Is(err, lyceum.ErrNotFound) || (err == nil && r.UserID != u.ID && u.Role != lyceum.RoleAdmin) {
+		return nil, fmt.Errorf("run %s: %w", runID, lyceum.ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != lyceum.RunQueued && r.Status != lyceum.RunRunning {
+		return s.Run(ctx, u, runID) // already finished: nothing to cancel
+	}
+	now := lyceum.TimeNow()
+	markCanceled(r, u, now)
+	s.finish(context.WithoutCancel(ctx), r, now, false)
+	return &RunView{Run: *r}, nil
+}
+
+// CancelPoll is how often an instance looks in the store for its active
+// runs canceled through another instance.
+const CancelPoll = time.Second
+
+// watchCancels stops this instance's runs that were canceled through
+// another instance, as the store tells. It runs while runs are active.
+func (s *Service) watchCancels() {
+	for {
+		time.Sleep(CancelPoll)
+		s.mu.Lock()
+		var ids []string
+		for id, e := range s.byRun {
+			if !e.done {
+				ids = append(ids, id)
+			}
+		}
+		if len(s.byRun) == 0 {
+			s.watching = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		for _, id := range ids {
+			r, err := s.Store.QueryRun(context.Background(), id)
+			if err != nil || r.Status != lyceum.RunCanceled {
+				continue
+			}
+			s.mu.Lock()
+			if e := s.byRun[id]; e != nil && !e.done {
+				s.removeRunLocked(e, id)
+				s.Logger.Info("query canceled through another instance", "run", id)
+			}
+			s.mu.Unlock()
+		}
+	}
 }
 
 // Run returns a run u may see, with its queue position while active.
@@ -537,9 +606,13 @@ type ActiveRun struct {
 	UserEmail     string          `json:"userEmail"`
 	DurationMS    int64           `json:"durationMs"`
 	QueuePosition *int            `json:"queuePosition,omitempty"`
+	// Elsewhere: on another instance (or left active by one that stopped);
+	// the queue position is that instance's to know.
+	Elsewhere bool `json:"elsewhere,omitempty"`
 }
 
-// Active lists the running and the queued queries of this instance.
+// Active lists the running and the queued queries of every instance: this
+// one's from memory, the others' from the store.
 func (s *Service) Active(ctx context.Context, u *lyceum.User) (running, queued []ActiveRun, err error) {
 	if u == nil || u.Role != lyceum.RoleAdmin {
 		return nil, nil, fmt.Errorf("only admins see everyone's queries: %w", lyceum.ErrForbidden)
@@ -557,6 +630,27 @@ func (s *Service) Active(ctx context.Context, u *lyceum.User) (running, queued [
 	for i, e := range s.queue {
 		for _, r := range e.runs {
 			queued = append(queued, ActiveRun{Run: *r, DurationMS: now.Sub(r.CreatedAt).Milliseconds(), QueuePosition: ptr(i)})
+		}
+	}
+	s.mu.Unlock()
+	stored, err := s.Store.ActiveRuns(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	for _, r := range stored {
+		if s.byRun[r.ID] != nil {
+			continue // this instance's, listed above
+		}
+		since := r.CreatedAt
+		if r.StartedAt != nil {
+			since = *r.StartedAt
+		}
+		a := ActiveRun{Run: r, DurationMS: now.Sub(since).Milliseconds(), Elsewhere: true}
+		if r.Status == lyceum.RunRunning {
+			running = append(running, a)
+		} else {
+			queued = append(queued, a)
 		}
 	}
 	s.mu.Unlock()

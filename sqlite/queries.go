@@ -219,6 +219,11 @@ func (db *DB) RunsByUser(ctx context.Context, userID string, limit int) ([]lyceu
 		WHERE user_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, userID, limit)
 }
 
+func (db *DB) ActiveRuns(ctx context.Context) ([]lyceum.QueryRun, error) {
+	return db.runs(ctx, `SELECT `+runColumns+` FROM query_runs
+		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
+}
+
 func (db *DB) runs(ctx context.Context, query string, args ...any) ([]lyceum.QueryRun, error) {
 	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -526,3 +526,47 @@ func mustWrappedNotFound(t *testing.T, name string, err error) {
 		t.Errorf("%s: ErrNotFound is not wrapped with what was not found", name)
 	}
 }
+
+// testActiveRuns: queued and running runs are listed, oldest first, until
+// they finish. Other tests may have active runs in the same store, so only
+// this test's runs are looked at.
+func testActiveRuns(t *testing.T, s lyceum.Store) {
+	c := ctx(t)
+	base := time.Now().Add(-time.Minute)
+	older, newer, done := sampleRun(id(), "", base), sampleRun(id(), id(), base.Add(time.Second)), sampleRun(id(), "", base)
+	done.Status = lyceum.RunSucceeded
+	for _, r := range []*lyceum.QueryRun{newer, older, done} {
+		check(t, s.PutQueryRun(c, r))
+	}
+	mine := func() []string {
+		t.Helper()
+		all, err := s.ActiveRuns(c)
+		check(t, err)
+		var out []string
+		for _, r := range all {
+			if r.ID == older.ID || r.ID == newer.ID || r.ID == done.ID {
+				if r.ID == older.ID && !reflect.DeepEqual(r, *older) {
+					t.Fatalf("ActiveRuns has %+v, want %+v", r, *older)
+				}
+				out = append(out, r.ID)
+			}
+		}
+		return out
+	}
+	if got := mine(); !slices.Equal(got, []string{older.ID, newer.ID}) {
+		t.Fatalf("active runs = %v, want the queued two, oldest first %v", got, []string{older.ID, newer.ID})
+	}
+	started := ms(time.Now())
+	older.Status, older.StartedAt = lyceum.RunRunning, &started
+	check(t, s.PutQueryRun(c, older))
+	newer.Status, newer.FinishedAt = lyceum.RunCanceled, &started
+	check(t, s.PutQueryRun(c, newer))
+	if got := mine(); !slices.Equal(got, []string{older.ID}) {
+		t.Fatalf("after one started and one was canceled: active runs = %v, want [%s]", got, older.ID)
+	}
+	older.Status, older.FinishedAt = lyceum.RunFailed, &started
+	check(t, s.PutQueryRun(c, older))
+	if got := mine(); len(got) != 0 {
+		t.Fatalf("after all finished: active runs = %v", got)
+	}
+}

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) lyceum.Store) {
 		{"QueryVersions", testQueryVersions},
 		{"QueryRunStatus", testQueryRunStatus},
 		{"QueryRunLists", testQueryRunLists},
+		{"ActiveRuns", testActiveRuns},
 		{"QueryLongSQL", testLongSQL},
 		{"APITokens", testAPITokens},
 		{"QueryStoreNotFound", testQueryStoreNotFound},

@@ -216,7 +216,7 @@ export const en = {
   "queries.updated": "Updated {date} · version {n}",
 
   "admin.title": "Running queries",
-  "admin.intro": "Everything running on the warehouse and waiting in the queue. Refreshes every 2 seconds.",
+  "admin.intro": "Everything running on the warehouse and waiting in the queue, on every instance. Refreshes every 2 seconds.",
   "admin.only": "Only admins can see what everyone is running.",
   "admin.updated": "Updated {time}",
   "admin.running": "Running",
@@ -231,6 +231,8 @@ export const en = {
   "admin.actions": "Actions",
   "admin.cancelFor": "Cancel the query of {user}",
   "admin.api": "API",
+  "admin.elsewhere": "Another instance",
+  "admin.elsewhereHint": "Runs on another Lyceum instance; canceling it there takes up to a second.",
 
   "tokens.title": "API tokens",
   "tokens.intro": "Tokens let other systems (a spreadsheet, a script, an experiment platform) read query results as you, without your password. Treat them like passwords.",
@@ -474,7 +476,7 @@ export const es: Record<keyof typeof en, string> = {
   "queries.updated": "Actualizada {date} · versión {n}",
 
   "admin.title": "Consultas en ejecución",
-  "admin.intro": "Todo lo que se ejecuta en el almacén y lo que espera en la cola. Se actualiza cada 2 segundos.",
+  "admin.intro": "Todo lo que se ejecuta en el almacén y lo que espera en la cola, en todas las instancias. Se actualiza cada 2 segundos.",
   "admin.only": "Solo los administradores pueden ver lo que todos ejecutan.",
   "admin.updated": "Actualizado {time}",
   "admin.running": "En ejecución",
@@ -489,6 +491,8 @@ export const es: Record<keyof typeof en, string> = {
   "admin.actions": "Acciones",
   "admin.cancelFor": "Cancelar la consulta de {user}",
   "admin.api": "API",
+  "admin.elsewhere": "Otra instancia",
+  "admin.elsewhereHint": "Se ejecuta en otra instancia de Lyceum; cancelarla allí tarda hasta un segundo.",
 
   "tokens.title": "Tokens de API",
   "tokens.intro": "Los tokens permiten que otros sistemas (una hoja de cálculo, un script, una plataforma de experimentos) lean resultados de consultas en tu nombre, sin tu contraseña. Trátalos como contraseñas.",

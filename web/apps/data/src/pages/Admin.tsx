@@ -92,11 +92,16 @@ export function AdminPage() {
           <tbody>
             {rows.map((r) => (
               <tr key={r.run.id}>
-                {queued && <td className="num">{(r.queuePosition ?? 0) + 1}</td>}
+                {queued && <td className="num">{r.elsewhere ? "–" : (r.queuePosition ?? 0) + 1}</td>}
                 <td>{r.userEmail}</td>
                 <td className="sql-cell">
                   <code title={r.run.sql}>{sqlSnippet(r.run.sql, 100)}</code>
                   {r.run.source === "api" && <span className="badge">{t("admin.api")}</span>}
+                  {r.elsewhere && (
+                    <span className="badge" title={t("admin.elsewhereHint")}>
+                      {t("admin.elsewhere")}
+                    </span>
+                  )}
                 </td>
                 <td className="num">{formatDuration(r.durationMs, locale)}</td>
                 <td>
