@@ -3,6 +3,7 @@ package duckdb_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -22,9 +23,10 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// A warehouse loaded before JSON columns were appended as documents holds
-// JSON strings of them; opening it turns them into documents, once.
-func TestRepairsJSONStrings(t *testing.T) {
+// Warehouses made before the JSON columns were text had them as DuckDB's
+// JSON type, and some rows held a JSON string of the document (a loader
+// bug); opening one turns both kinds of row into the document's text.
+func TestConvertsJSONColumnsToText(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "warehouse.duckdb")
 	e, err := duckdb.Open(ctx, path, duckdb.Options{})
@@ -37,8 +39,10 @@ func TestRepairsJSONStrings(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
-		`DELETE FROM loader_state`,
+		`ALTER TABLE events ALTER payload SET DATA TYPE JSON`,
+		`ALTER TABLE answers ALTER response SET DATA TYPE JSON`,
 		`INSERT INTO events VALUES ('e1', now(), 'video_played', 'u1', 'c1', 'v1', to_json('{"position": 3}'))`,
+		`INSERT INTO events VALUES ('e2', now(), 'video_played', 'u1', 'c1', 'v1', '{"position": 4}'::JSON)`,
 		`INSERT INTO answers VALUES ('u1', 'c1', 'v1', 'q1', true, 1, 1, to_json('{"choices": ["x"]}'), now())`,
 	} {
 		if _, err := db.Exec(stmt); err != nil {
@@ -51,13 +55,14 @@ func TestRepairsJSONStrings(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := warehousetest.All(ctx, e, `SELECT payload->>'position', response->>'choices' FROM events, answers`)
+		rows, err := warehousetest.All(ctx, e, `SELECT e.payload, e.payload->>'position', a.response->>'choices', typeof(e.payload)
+			FROM events e, answers a ORDER BY e.id`)
 		e.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rows) != 1 || rows[0][0] != "3" || rows[0][1] != `["x"]` {
-			t.Fatalf("after repair: %v", rows)
+		if fmt.Sprint(rows) != `[[{"position": 3} 3 ["x"] VARCHAR] [{"position": 4} 4 ["x"] VARCHAR]]` {
+			t.Fatalf("after conversion: %v", rows)
 		}
 	}
 }

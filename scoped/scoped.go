@@ -319,9 +319,6 @@ func fill(ctx context.Context, dst *duckdb.Engine, src warehouse.Engine, courseI
 		names := make([]string, len(t.Columns))
 		for i, col := range t.Columns {
 			names[i] = `"` + col.Name + `"`
-			if col.Type == "JSON" { // as text: no decoding and encoding again
-				names[i] = fmt.Sprintf(`CAST("%s" AS VARCHAR) AS "%[1]s"`, col.Name)
-			}
 		}
 		q := fmt.Sprintf("SELECT %s FROM %s WHERE %s", strings.Join(names, ", "), t.Name, fmt.Sprintf(filter, in))
 		rows, err := src.Query(ctx, q, args)

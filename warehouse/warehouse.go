@@ -178,7 +178,7 @@ var Descriptions = map[string]Table{
 		{Name: "user_id", Description: "Who did it (users.id); empty for anonymous page views"},
 		{Name: "course_id", Description: "The course, if any (courses.id)"},
 		{Name: "item_id", Description: "The item, if any (items.item_id)"},
-		{Name: "payload", Description: "Details as JSON, e.g. {\"position\": 12.5} or {\"score\": 3, \"maxScore\": 4}"},
+		{Name: "payload", Description: "Details as JSON, e.g. {\"position\": 12.5} or {\"score\": 3, \"maxScore\": 4}; read a field with payload->>'position'"},
 	}},
 	"users": {Description: "Accounts, without secrets.", Columns: []Column{
 		{Name: "id"}, {Name: "email"}, {Name: "name"}, {Name: "role", Description: "learner, instructor, analyst or admin"}, {Name: "created_at"},
@@ -206,7 +206,7 @@ var Descriptions = map[string]Table{
 	}},
 	"answers": {Description: "Each learner's latest answer to each in-video question.", Columns: []Column{
 		{Name: "user_id"}, {Name: "course_id"}, {Name: "item_id"}, {Name: "question_id"}, {Name: "correct"},
-		{Name: "score"}, {Name: "max_score"}, {Name: "response", Description: "The answer as JSON"}, {Name: "answered_at"},
+		{Name: "score"}, {Name: "max_score"}, {Name: "response", Description: "The answer as JSON; read a field with response->>'choices'"}, {Name: "answered_at"},
 	}},
 	"grades": {Description: "Every graded quiz attempt.", Columns: []Column{
 		{Name: "submission_id"}, {Name: "user_id"}, {Name: "course_id"}, {Name: "item_id"}, {Name: "score"}, {Name: "max_score"},
