@@ -1,6 +1,9 @@
 package lyceum
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Enrollment is one learner in one course.
 type Enrollment struct {
@@ -34,6 +37,31 @@ type ItemProgress struct {
 	Score       *float64   `json:"score,omitempty"` // best quiz score
 	MaxScore    float64    `json:"maxScore,omitempty"`
 	UpdatedAt   time.Time  `json:"updatedAt"`
+}
+
+// WatchedFraction is the share of video v's segments p watched; 0 when
+// there is no progress yet.
+func (p *ItemProgress) WatchedFraction(v *Video) float64 {
+	if p == nil || v == nil {
+		return 0
+	}
+	total := int(math.Ceil(v.DurationSeconds / WatchSegmentSeconds))
+	if total <= 0 {
+		return 0
+	}
+	n := 0
+	for _, s := range p.Watched {
+		if s >= 0 && s < total {
+			n++
+		}
+	}
+	return float64(n) / float64(total)
+}
+
+// WatchedPercent is WatchedFraction in percent, to a tenth: what learners
+// see and the warehouse holds.
+func (p *ItemProgress) WatchedPercent(v *Video) float64 {
+	return math.Round(p.WatchedFraction(v)*1000) / 10
 }
 
 // ProgressUpdate changes some columns of an ItemProgress and leaves the rest.

@@ -77,27 +77,9 @@ func newLearnerState(progress []lyceum.ItemProgress, answers []lyceum.Answer) *l
 	return s
 }
 
-// watchedFraction is the share of a video's segments the learner watched.
-func watchedFraction(v *lyceum.Video, p *lyceum.ItemProgress) float64 {
-	if p == nil {
-		return 0
-	}
-	total := int(math.Ceil(v.DurationSeconds / lyceum.WatchSegmentSeconds))
-	if total <= 0 {
-		return 0
-	}
-	n := 0
-	for _, s := range p.Watched {
-		if s >= 0 && s < total {
-			n++
-		}
-	}
-	return float64(n) / float64(total)
-}
-
 // videoDone reports whether a video meets its completion rule.
 func (s *learnerState) videoDone(it *lyceum.Item) bool {
-	if watchedFraction(it.Video, s.progress[it.ID]) < CompletionWatchedFraction {
+	if s.progress[it.ID].WatchedFraction(it.Video) < CompletionWatchedFraction {
 		return false
 	}
 	for _, q := range it.Video.Questions {
@@ -122,7 +104,7 @@ func (s *learnerState) status(it *lyceum.Item) ItemStatus {
 	}
 	switch it.Kind {
 	case lyceum.KindVideo:
-		w := math.Round(watchedFraction(it.Video, p)*1000) / 10
+		w := p.WatchedPercent(it.Video)
 		st.WatchedPercent = &w
 		if n := len(it.Video.Questions); n > 0 {
 			var score, max float64

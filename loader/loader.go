@@ -397,23 +397,14 @@ func courseRow(c *lyceum.Course) warehouse.Course {
 	return row
 }
 
+// watchedPercent is p's share of its video watched, 0 for other items.
 func watchedPercent(c *lyceum.Course, p *lyceum.ItemProgress) float64 {
-	if c == nil || len(p.Watched) == 0 {
+	if c == nil {
 		return 0
 	}
 	it, _, err := c.Item(p.ItemID)
-	if err != nil || it.Video == nil {
+	if err != nil {
 		return 0
 	}
-	total := int(math.Ceil(it.Video.DurationSeconds / lyceum.WatchSegmentSeconds))
-	if total <= 0 {
-		return 0
-	}
-	n := 0
-	for _, s := range p.Watched {
-		if s >= 0 && s < total {
-			n++
-		}
-	}
-	return math.Round(float64(n)/float64(total)*1000) / 10
+	return p.WatchedPercent(it.Video)
 }
