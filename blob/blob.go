@@ -137,6 +137,10 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// ContextReader reads r until ctx ends: a long copy from it stops at the
+// next read after a cancel.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader

@@ -281,7 +281,7 @@ func (s *Store) fetch(ctx context.Context, key string) (path string, size int64,
 		return "", 0, nil, fmt.Errorf("fetch result %s: %w", key, err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
-	size, err = io.Copy(tmp, ctxReader{ctx, obj})
+	size, err = io.Copy(tmp, blob.ContextReader(ctx, obj))
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -309,15 +309,3 @@ func (s *Store) cachePath(key string) string {
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
-}
