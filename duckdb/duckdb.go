@@ -38,20 +38,16 @@ type Options struct {
 	Threads     int
 }
 
-// Open opens (creating) the warehouse file at path and creates the
-// loader's tables.
-func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
-	return open(ctx, path, opt)
-}
-
 // OpenMemory opens a private in-memory warehouse with the same tables,
 // locked down like the file: filled with Append, it serves one instructor's
 // slice of the warehouse (see package scoped). Close frees it.
 func OpenMemory(ctx context.Context, opt Options) (*Engine, error) {
-	return open(ctx, "", opt)
+	return Open(ctx, "", opt)
 }
 
-func open(ctx context.Context, path string, opt Options) (*Engine, error) {
+// Open opens (creating) the warehouse file at path ("" for one in memory)
+// and creates the loader's tables.
+func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 	q := url.Values{}
 	q.Set("access_mode", "read_write")
 	q.Set("enable_external_access", "false")
@@ -283,20 +279,32 @@ func stage(ctx context.Context, conn *sql.Conn, table string, rows [][]driver.Va
 	if _, err := conn.ExecContext(ctx, `DELETE FROM `+staging); err != nil {
 		return err
 	}
+	return withAppender(conn, "temp", staging, func(app *duck.Appender) error {
+		for _, r := range rows {
+			if err := app.AppendRow(r...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// withAppender gives fill an appender to catalog's table main.table on
+// conn, and flushes what it appended (catalog "temp" for temporary tables,
+// "" for the database's own).
+func withAppender(conn *sql.Conn, catalog, table string, fill func(app *duck.Appender) error) error {
 	return conn.Raw(func(dc any) error {
 		c, ok := dc.(driver.Conn)
 		if !ok {
 			return errors.New("not a driver connection")
 		}
-		app, err := duck.NewAppender(c, "temp", "main", staging)
+		app, err := duck.NewAppender(c, catalog, "main", table)
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			if err := app.AppendRow(r...); err != nil {
-				app.Close()
-				return err
-			}
+		if err := fill(app); err != nil {
+			app.Close()
+			return err
 		}
 		return app.Close()
 	})
@@ -500,42 +508,29 @@ func (e *Engine) Append(ctx context.Context, table string, src warehouse.Rows) (
 	}
 	defer conn.Close()
 	var n int64
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.Conn)
-		if !ok {
-			return errors.New("not a driver connection")
-		}
-		app, err := duck.NewAppender(c, "", "main", table)
-		if err != nil {
-			return err
-		}
+	err = withAppender(conn, "", table, func(app *duck.Appender) error {
 		row := make([]driver.Value, len(cols))
 		for {
 			if err := ctx.Err(); err != nil {
-				app.Close()
 				return err
 			}
 			vals, err := src.Next()
 			if err == io.EOF {
-				break
+				return nil
 			}
 			if err != nil {
-				app.Close()
 				return err
 			}
 			for i, v := range vals {
 				if row[i], err = columnValue(cols[i].Type, v); err != nil {
-					app.Close()
 					return fmt.Errorf("column %s: %w", cols[i].Name, err)
 				}
 			}
 			if err := app.AppendRow(row...); err != nil {
-				app.Close()
 				return err
 			}
 			n++
 		}
-		return app.Close()
 	})
 	if err != nil {
 		return n, fmt.Errorf("append %s: %w", table, err)
