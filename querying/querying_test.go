@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,24 +17,14 @@ import (
 	"github.com/lyceum/lyceum/results"
 	"github.com/lyceum/lyceum/scoped"
 	"github.com/lyceum/lyceum/sqlite"
-	"github.com/lyceum/lyceum/warehouse"
+	"github.com/lyceum/lyceum/warehouse/warehousetest"
 )
 
-// counting counts the queries that reach the engine.
-type counting struct {
-	warehouse.Engine
-	n atomic.Int64
-}
-
-func (c *counting) Query(ctx context.Context, sql string, args []any) (warehouse.Rows, error) {
-	c.n.Add(1)
-	return c.Engine.Query(ctx, sql, args)
-}
 
 type env struct {
 	svc    *querying.Service
 	store  *sqlite.DB
-	engine *counting
+	engine *warehousetest.Counting
 	wh     *duckdb.Engine
 }
 
@@ -59,7 +48,7 @@ func setup(t *testing.T, lim querying.Limits) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rs.Close() })
-	e := &counting{Engine: wh}
+	e := &warehousetest.Counting{Engine: wh}
 	svc := &querying.Service{Warehouse: e, Scoped: &scoped.Warehouses{Source: wh, MaxAge: time.Hour}, Store: store, Results: rs, Limits: lim}
 	return &env{svc: svc, store: store, engine: e, wh: wh}
 }
@@ -237,7 +226,7 @@ func TestQueueCancelAndTimeout(t *testing.T) {
 	if stored, _ := e.store.QueryRun(ctx, first.Run.ID); stored.Status != lyceum.RunCanceled {
 		t.Fatalf("canceled run stored as %s", stored.Status)
 	}
-	if n := e.engine.n.Load(); n != 2 {
+	if n := e.engine.N.Load(); n != 2 {
 		t.Fatalf("%d queries reached the engine, want 2 (the twin shared one)", n)
 	}
 
@@ -451,7 +440,7 @@ func TestCancelAcrossInstances(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Logf("stopped on the first instance %s after the cancel on the second", time.Since(start).Round(time.Millisecond))
-	if n := e.engine.n.Load(); n != 1 {
+	if n := e.engine.N.Load(); n != 1 {
 		t.Fatalf("%d queries reached the engine, want 1 (the queued one was canceled before it ran)", n)
 	}
 	for _, id := range []string{queued.Run.ID, running.Run.ID} {

@@ -501,15 +501,15 @@ func (s *Service) cancelElsewhere(ctx context.Context, u *lyceum.User, runID str
 	return &RunView{Run: *r}, nil
 }
 
-// CancelPoll is how often an instance looks in the store for its active
+// cancelPoll is how often an instance looks in the store for its active
 // runs canceled through another instance.
-const CancelPoll = time.Second
+const cancelPoll = time.Second
 
 // watchCancels stops this instance's runs that were canceled through
 // another instance, as the store tells. It runs while runs are active.
 func (s *Service) watchCancels() {
 	for {
-		time.Sleep(CancelPoll)
+		time.Sleep(cancelPoll)
 		s.mu.Lock()
 		var ids []string
 		for id, e := range s.byRun {

@@ -84,11 +84,6 @@ func (w *Warehouses) Query(ctx context.Context, courseIDs []string, sql string, 
 	return &releasing{Rows: rows, release: func() { w.release(c) }}, nil
 }
 
-// Tables describes the tables of a copy: the warehouse's own.
-func (w *Warehouses) Tables(ctx context.Context) ([]warehouse.Table, error) {
-	return w.Source.Tables(ctx)
-}
-
 type releasing struct {
 	warehouse.Rows
 	once    sync.Once

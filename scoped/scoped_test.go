@@ -6,7 +6,6 @@ import (
 	"io"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,20 +15,11 @@ import (
 	"github.com/lyceum/lyceum/duckdb"
 	"github.com/lyceum/lyceum/scoped"
 	"github.com/lyceum/lyceum/warehouse"
+	"github.com/lyceum/lyceum/warehouse/warehousetest"
 )
 
-// counting counts the queries that reach the source warehouse.
-type counting struct {
-	warehouse.Engine
-	n atomic.Int64
-}
 
-func (c *counting) Query(ctx context.Context, sql string, args []any) (warehouse.Rows, error) {
-	c.n.Add(1)
-	return c.Engine.Query(ctx, sql, args)
-}
-
-func source(t *testing.T, courses ...string) *counting {
+func source(t *testing.T, courses ...string) *warehousetest.Counting {
 	t.Helper()
 	ctx := context.Background()
 	wh, err := duckdb.OpenMemory(ctx, duckdb.Options{})
@@ -47,7 +37,7 @@ func source(t *testing.T, courses ...string) *counting {
 	if err := wh.Load(ctx, b, "", "p1"); err != nil {
 		t.Fatal(err)
 	}
-	return &counting{Engine: wh}
+	return &warehousetest.Counting{Engine: wh}
 }
 
 func count(t *testing.T, w *scoped.Warehouses, courses ...string) string {
@@ -80,12 +70,12 @@ func TestConcurrentQueriesShareOneCopy(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	perCopy := src.n.Load()
+	perCopy := src.N.Load()
 	if got := count(t, w, "c2", "c1"); got != "3" { // another scope: another copy
 		t.Errorf("events of c1 and c2 = %s, want 3", got)
 	}
-	if src.n.Load() != 2*perCopy {
-		t.Errorf("the source was read %d times for two copies, %d for the first", src.n.Load(), perCopy)
+	if src.N.Load() != 2*perCopy {
+		t.Errorf("the source was read %d times for two copies, %d for the first", src.N.Load(), perCopy)
 	}
 }
 
@@ -111,13 +101,13 @@ func TestMaxCopies(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	before := src.n.Load()
+	before := src.N.Load()
 	count(t, w, "c3") // still kept: no new copy
-	if src.n.Load() != before {
+	if src.N.Load() != before {
 		t.Error("the most recent copy was made again")
 	}
 	count(t, w, "c1") // dropped: made again
-	if src.n.Load() == before {
+	if src.N.Load() == before {
 		t.Error("the least recently used copy was not dropped")
 	}
 }

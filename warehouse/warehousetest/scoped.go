@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,6 +92,17 @@ func testScoped(t *testing.T, e warehouse.Engine) {
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("after Close, %s holds %v", dir, left)
 	}
+}
+
+// Counting counts the queries that reach an engine.
+type Counting struct {
+	warehouse.Engine
+	N atomic.Int64
+}
+
+func (c *Counting) Query(ctx context.Context, sql string, args []any) (warehouse.Rows, error) {
+	c.N.Add(1)
+	return c.Engine.Query(ctx, sql, args)
 }
 
 // retarget moves a sample batch to another course and owner.
