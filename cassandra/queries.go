@@ -3,7 +3,6 @@ package cassandra
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/internal/querytext"
 )
 
 // The query page's records (lyceum.QueryStore). Each kind of record lives
@@ -83,7 +83,7 @@ func (db *DB) PutSavedQuery(ctx context.Context, q *lyceum.SavedQuery) error {
 	if q.ID == "" || q.OwnerID == "" {
 		return lyceum.Invalid("id", "a saved query needs an id and an owner")
 	}
-	chart, err := encodeChart(q.Chart)
+	chart, err := querytext.EncodeChart(q.Chart)
 	if err != nil {
 		return fmt.Errorf("encode chart of query %s: %w", q.ID, err)
 	}
@@ -205,7 +205,7 @@ func (r *savedQueryRow) dest() []any {
 }
 
 func (r *savedQueryRow) savedQuery() (lyceum.SavedQuery, error) {
-	chart, err := decodeChart(r.chart)
+	chart, err := querytext.DecodeChart(r.chart)
 	if err != nil {
 		return lyceum.SavedQuery{}, fmt.Errorf("decode chart of query %s: %w", r.id, err)
 	}
@@ -267,7 +267,7 @@ func (db *DB) PutQueryRun(ctx context.Context, r *lyceum.QueryRun) error {
 	if r.ID == "" || r.UserID == "" {
 		return lyceum.Invalid("id", "a run needs an id and a user")
 	}
-	params, err := encodeParams(r.Params)
+	params, err := querytext.EncodeParams(r.Params)
 	if err != nil {
 		return fmt.Errorf("encode params of run %s: %w", r.ID, err)
 	}
@@ -408,7 +408,7 @@ func (r *runRow) dest() []any {
 }
 
 func (r *runRow) run() (lyceum.QueryRun, error) {
-	params, err := decodeParams(r.params)
+	params, err := querytext.DecodeParams(r.params)
 	if err != nil {
 		return lyceum.QueryRun{}, fmt.Errorf("decode params of run %s: %w", r.id, err)
 	}
@@ -495,44 +495,4 @@ func (r *tokenRow) dest() []any {
 func (r *tokenRow) token() lyceum.APIToken {
 	return lyceum.APIToken{TokenHash: r.hash, ID: r.id, UserID: r.user, Name: r.name, Prefix: r.prefix,
 		CreatedAt: r.created.UTC(), LastUsedAt: optTime(r.used), RevokedAt: optTime(r.revoked)}
-}
-
-// encodeChart returns the chart as JSON text, "" for none.
-func encodeChart(c *lyceum.Chart) (string, error) {
-	if c == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(c)
-	return string(b), err
-}
-
-func decodeChart(s string) (*lyceum.Chart, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var c lyceum.Chart
-	if err := json.Unmarshal([]byte(s), &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
-
-// encodeParams returns the parameters as JSON text, "" for none (nil).
-func encodeParams(p map[string]string) (string, error) {
-	if p == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(p)
-	return string(b), err
-}
-
-func decodeParams(s string) (map[string]string, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var p map[string]string
-	if err := json.Unmarshal([]byte(s), &p); err != nil {
-		return nil, err
-	}
-	return p, nil
 }

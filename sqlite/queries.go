@@ -3,10 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/internal/querytext"
 )
 
 // The query page's records (lyceum.QueryStore). Each kind of record lives
@@ -21,7 +21,7 @@ func (db *DB) PutSavedQuery(ctx context.Context, q *lyceum.SavedQuery) error {
 	if q.ID == "" || q.OwnerID == "" {
 		return lyceum.Invalid("id", "a saved query needs an id and an owner")
 	}
-	chart, err := encodeChart(q.Chart)
+	chart, err := querytext.EncodeChart(q.Chart)
 	if err != nil {
 		return fmt.Errorf("encode chart of query %s: %w", q.ID, err)
 	}
@@ -120,7 +120,7 @@ func scanSavedQuery(s interface{ Scan(...any) error }) (lyceum.SavedQuery, error
 		return q, err
 	}
 	q.CreatedAt, q.UpdatedAt = fromMillis(created), fromMillis(updated)
-	c, err := decodeChart(chart)
+	c, err := querytext.DecodeChart(chart)
 	if err != nil {
 		return q, fmt.Errorf("decode chart of query %s: %w", q.ID, err)
 	}
@@ -173,7 +173,7 @@ func (db *DB) PutQueryRun(ctx context.Context, r *lyceum.QueryRun) error {
 	if r.ID == "" || r.UserID == "" {
 		return lyceum.Invalid("id", "a run needs an id and a user")
 	}
-	params, err := encodeParams(r.Params)
+	params, err := querytext.EncodeParams(r.Params)
 	if err != nil {
 		return fmt.Errorf("encode params of run %s: %w", r.ID, err)
 	}
@@ -251,7 +251,7 @@ func scanRun(s interface{ Scan(...any) error }) (lyceum.QueryRun, error) {
 		return r, err
 	}
 	r.CreatedAt, r.StartedAt, r.FinishedAt = fromMillis(created), timePtr(started), timePtr(finished)
-	p, err := decodeParams(params)
+	p, err := querytext.DecodeParams(params)
 	if err != nil {
 		return r, fmt.Errorf("decode params of run %s: %w", r.ID, err)
 	}
@@ -328,44 +328,4 @@ func scanToken(s interface{ Scan(...any) error }) (lyceum.APIToken, error) {
 	}
 	t.CreatedAt, t.LastUsedAt, t.RevokedAt = fromMillis(created), timePtr(used), timePtr(revoked)
 	return t, nil
-}
-
-// encodeChart returns the chart as JSON text, "" for none.
-func encodeChart(c *lyceum.Chart) (string, error) {
-	if c == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(c)
-	return string(b), err
-}
-
-func decodeChart(s string) (*lyceum.Chart, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var c lyceum.Chart
-	if err := json.Unmarshal([]byte(s), &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
-
-// encodeParams returns the parameters as JSON text, "" for none (nil).
-func encodeParams(p map[string]string) (string, error) {
-	if p == nil {
-		return "", nil
-	}
-	b, err := json.Marshal(p)
-	return string(b), err
-}
-
-func decodeParams(s string) (map[string]string, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var p map[string]string
-	if err := json.Unmarshal([]byte(s), &p); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
