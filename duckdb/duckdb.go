@@ -27,7 +27,19 @@ import (
 
 // Engine is the DuckDB warehouse.
 type Engine struct {
+	// db is the owner's pool: the loader, Tables and Append. No query of
+	// a user ever runs on it.
 	db *sql.DB
+	// connector makes each user query its own DuckDB connection, closed
+	// after it, so nothing a query leaves on its connection reaches anyone.
+	connector *duck.Connector
+	parser    *parser
+	// catalog is the database's name in DuckDB: the loader names its
+	// tables with it, so no name a query could create (a TEMP table, a
+	// macro) stands in for a warehouse table.
+	catalog string
+	// baseline is the instance's state after Open; Verify compares.
+	baseline string
 }
 
 var _ warehouse.Engine = (*Engine)(nil)
@@ -36,6 +48,23 @@ var _ warehouse.Engine = (*Engine)(nil)
 type Options struct {
 	MemoryLimit string // e.g. "1GB"; default DuckDB's (80% of RAM)
 	Threads     int
+}
+
+// lockedDown are the options every DuckDB of Lyceum's opens with: no file
+// outside its own, no extension, and a configuration nobody can change.
+var lockedDown = map[string]string{
+	"enable_external_access":       "false",
+	"autoinstall_known_extensions": "false",
+	"autoload_known_extensions":    "false",
+	"lock_configuration":           "true",
+}
+
+func lockedDownQuery() string {
+	q := url.Values{}
+	for k, v := range lockedDown {
+		q.Set(k, v)
+	}
+	return q.Encode()
 }
 
 // OpenMemory opens a private in-memory warehouse with the same tables,
@@ -49,17 +78,16 @@ func OpenMemory(ctx context.Context, opt Options) (*Engine, error) {
 // and creates the loader's tables.
 func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 	q := url.Values{}
+	for k, v := range lockedDown {
+		q.Set(k, v)
+	}
 	q.Set("access_mode", "read_write")
-	q.Set("enable_external_access", "false")
-	q.Set("autoinstall_known_extensions", "false")
-	q.Set("autoload_known_extensions", "false")
 	if opt.MemoryLimit != "" {
 		q.Set("memory_limit", opt.MemoryLimit)
 	}
 	if opt.Threads > 0 {
 		q.Set("threads", fmt.Sprint(opt.Threads))
 	}
-	q.Set("lock_configuration", "true")
 	// duckdb-go applies these in no particular order, so no option may
 	// depend on another (a temp_directory cannot be set once external
 	// access is off: a file's spill directory is next to it).
@@ -67,10 +95,21 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
-	db := sql.OpenDB(connector)
-	e := &Engine{db: db}
+	e := &Engine{db: sql.OpenDB(connector), connector: connector}
+	if e.parser, err = theParser(); err != nil {
+		e.Close()
+		return nil, err
+	}
+	if err := e.db.QueryRowContext(ctx, `SELECT current_database()`).Scan(&e.catalog); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
+	}
 	if err := e.createTables(ctx); err != nil {
-		db.Close()
+		e.Close()
+		return nil, err
+	}
+	if e.baseline, err = e.state(ctx); err != nil {
+		e.Close()
 		return nil, err
 	}
 	return e, nil
@@ -79,6 +118,14 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 func (e *Engine) Name() string { return "duckdb" }
 
 func (e *Engine) Close() error { return e.db.Close() }
+
+// table names a warehouse table by its catalog: never something a query
+// created.
+func (e *Engine) table(name string) string {
+	return quoteIdent(e.catalog) + ".main." + quoteIdent(name)
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 var ddl = []string{
 	`CREATE TABLE IF NOT EXISTS loader_state (name VARCHAR PRIMARY KEY, position VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)`,
@@ -148,7 +195,7 @@ const loaderName = "learning"
 
 func (e *Engine) LoaderPosition(ctx context.Context) (lyceum.EventPosition, error) {
 	var pos string
-	err := e.db.QueryRowContext(ctx, `SELECT position FROM loader_state WHERE name = ?`, loaderName).Scan(&pos)
+	err := e.db.QueryRowContext(ctx, `SELECT position FROM `+e.table("loader_state")+` WHERE name = ?`, loaderName).Scan(&pos)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -170,7 +217,7 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	defer conn.Close()
 	staged := stagedRows(b)
 	for _, t := range staged {
-		if err := stage(ctx, conn, t.table, t.rows); err != nil {
+		if err := e.stage(ctx, conn, t.table, t.rows); err != nil {
 			return fmt.Errorf("load: stage %s: %w", t.table, err)
 		}
 	}
@@ -180,7 +227,7 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	}
 	defer tx.Rollback()
 	var current string
-	err = tx.QueryRowContext(ctx, `SELECT position FROM loader_state WHERE name = ?`, loaderName).Scan(&current)
+	err = tx.QueryRowContext(ctx, `SELECT position FROM `+e.table("loader_state")+` WHERE name = ?`, loaderName).Scan(&current)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -192,14 +239,14 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 		if t.table == "events" {
 			verb = "INSERT INTO "
 		}
-		if _, err := tx.ExecContext(ctx, verb+t.table+` SELECT * FROM `+t.table+`_staging`); err != nil {
+		if _, err := tx.ExecContext(ctx, verb+e.table(t.table)+` SELECT * FROM `+staging(t.table)); err != nil {
 			return fmt.Errorf("load %s: %w", t.table, err)
 		}
 	}
-	if err := loadCourses(ctx, tx, b.Courses); err != nil {
+	if err := e.loadCourses(ctx, tx, b.Courses); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO loader_state (name, position, updated_at) VALUES (?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO `+e.table("loader_state")+` (name, position, updated_at) VALUES (?, ?, ?)`,
 		loaderName, string(to), time.Now().UTC()); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -209,7 +256,7 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	// Staging tables are connection-local; empty them so that no other use
 	// of this pooled connection sees the rows.
 	for _, t := range staged {
-		conn.ExecContext(ctx, `DELETE FROM `+t.table+`_staging`)
+		conn.ExecContext(ctx, `DELETE FROM `+staging(t.table))
 	}
 	return nil
 }
@@ -270,16 +317,18 @@ func float(f *float64) driver.Value {
 	return *f
 }
 
+// staging names the loader's connection-local staging table for table.
+func staging(table string) string { return "temp.main." + quoteIdent(table+"_staging") }
+
 // stage fills the connection's temporary staging table for table.
-func stage(ctx context.Context, conn *sql.Conn, table string, rows [][]driver.Value) error {
-	staging := table + "_staging"
-	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging+` AS SELECT * FROM `+table+` LIMIT 0`); err != nil {
+func (e *Engine) stage(ctx context.Context, conn *sql.Conn, table string, rows [][]driver.Value) error {
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging(table)+` AS SELECT * FROM `+e.table(table)+` LIMIT 0`); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM `+staging); err != nil {
+	if _, err := conn.ExecContext(ctx, `DELETE FROM `+staging(table)); err != nil {
 		return err
 	}
-	return withAppender(conn, "temp", staging, func(app *duck.Appender) error {
+	return withAppender(conn, "temp", table+"_staging", func(app *duck.Appender) error {
 		for _, r := range rows {
 			if err := app.AppendRow(r...); err != nil {
 				return err
@@ -311,23 +360,23 @@ func withAppender(conn *sql.Conn, catalog, table string, fill func(app *duck.App
 }
 
 // loadCourses replaces courses with their modules and items (few rows).
-func loadCourses(ctx context.Context, tx *sql.Tx, courses []warehouse.Course) error {
+func (e *Engine) loadCourses(ctx context.Context, tx *sql.Tx, courses []warehouse.Course) error {
 	for _, c := range courses {
-		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO courses VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO `+e.table("courses")+` VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, c.Title, c.Summary, c.Language, c.OwnerID, c.Published, c.UpdatedAt.UTC()); err != nil {
 			return err
 		}
 		for _, table := range []string{"modules", "items"} {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE course_id = ?`, c.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+e.table(table)+` WHERE course_id = ?`, c.ID); err != nil {
 				return err
 			}
 		}
 		for _, m := range c.Modules {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO modules VALUES (?, ?, ?, ?)`, c.ID, m.ID, m.Position, m.Title); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+e.table("modules")+` VALUES (?, ?, ?, ?)`, c.ID, m.ID, m.Position, m.Title); err != nil {
 				return err
 			}
 			for _, it := range m.Items {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, m.ID, it.ID, it.Position,
+				if _, err := tx.ExecContext(ctx, `INSERT INTO `+e.table("items")+` VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, m.ID, it.ID, it.Position,
 					it.Kind, it.Title, it.Required, it.DurationSeconds, it.QuestionCount); err != nil {
 					return err
 				}
@@ -348,8 +397,8 @@ func utc(t *time.Time) any {
 func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
 	rows, err := e.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, '')
 		FROM duckdb_tables() t JOIN duckdb_columns() c ON c.table_oid = t.table_oid
-		WHERE t.schema_name = 'main' AND NOT t.temporary AND t.table_name <> 'loader_state'
-		ORDER BY t.table_name, c.column_index`)
+		WHERE t.database_name = ? AND t.schema_name = 'main' AND NOT t.temporary AND t.table_name <> 'loader_state'
+		ORDER BY t.table_name, c.column_index`, e.catalog)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse tables: %w", err)
 	}
@@ -362,118 +411,6 @@ func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
 		return table, tdesc, col, typ, cdesc, err == nil, err
 	})
 }
-
-// readTypes are the statement types a query may have: reads only.
-var readTypes = map[duck.StmtType]bool{duck.STATEMENT_TYPE_SELECT: true, duck.STATEMENT_TYPE_EXPLAIN: true}
-
-// Query prepares sql on its own connection, refuses it unless DuckDB says
-// it is a SELECT (or EXPLAIN), and streams its rows. Cancelling ctx
-// interrupts DuckDB.
-func (e *Engine) Query(ctx context.Context, query string, args []any) (warehouse.Rows, error) {
-	conn, err := e.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("warehouse: %w", err)
-	}
-	r := &rows{conn: conn}
-	err = conn.Raw(func(dc any) error {
-		prep, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return errors.New("duckdb driver connection cannot prepare")
-		}
-		st, err := prep.PrepareContext(ctx, query)
-		if err != nil {
-			return &warehouse.QueryError{Code: "invalid", Message: cleanError(err)}
-		}
-		ds, ok := st.(*duck.Stmt)
-		if !ok {
-			st.Close()
-			return errors.New("not a duckdb statement")
-		}
-		typ, err := ds.StatementType()
-		if err != nil {
-			ds.Close()
-			return err
-		}
-		if !readTypes[typ] {
-			ds.Close()
-			return &warehouse.QueryError{Code: "not_read_only",
-				Message: "only reading statements (SELECT, WITH … SELECT, EXPLAIN) run on the query page; this one would change the warehouse or its settings"}
-		}
-		named := make([]driver.NamedValue, len(args))
-		for i, a := range args {
-			named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-		}
-		dr, err := ds.QueryContext(ctx, named)
-		if err != nil {
-			ds.Close()
-			return queryError(ctx, err)
-		}
-		r.stmt, r.rows = ds, dr
-		r.cols = make([]warehouse.Column, len(dr.Columns()))
-		for i, name := range dr.Columns() {
-			r.cols[i].Name = name
-			if ct, ok := dr.(driver.RowsColumnTypeDatabaseTypeName); ok {
-				r.cols[i].Type = ct.ColumnTypeDatabaseTypeName(i)
-			}
-		}
-		r.dest = make([]driver.Value, len(r.cols))
-		return nil
-	})
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	r.ctx = ctx
-	return r, nil
-}
-
-type rows struct {
-	ctx  context.Context
-	conn *sql.Conn
-	stmt *duck.Stmt
-	rows driver.Rows
-	cols []warehouse.Column
-	dest []driver.Value
-}
-
-func (r *rows) Columns() []warehouse.Column { return r.cols }
-
-func (r *rows) Next() ([]any, error) {
-	if err := r.rows.Next(r.dest); err != nil {
-		if err == io.EOF {
-			return nil, io.EOF
-		}
-		return nil, queryError(r.ctx, err)
-	}
-	out := make([]any, len(r.dest))
-	for i, v := range r.dest {
-		out[i] = v
-	}
-	return out, nil
-}
-
-func (r *rows) Close() error {
-	err := r.rows.Close()
-	r.stmt.Close()
-	return errors.Join(err, r.conn.Close())
-}
-
-// queryError turns an execution failure into a QueryError the user sees.
-func queryError(ctx context.Context, err error) error {
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &warehouse.QueryError{Code: "timeout", Message: "the query ran past its time limit and was stopped"}
-	case errors.Is(ctx.Err(), context.Canceled):
-		return &warehouse.QueryError{Code: "canceled", Message: "the query was canceled"}
-	}
-	var de *duck.Error
-	if errors.As(err, &de) {
-		return &warehouse.QueryError{Code: "invalid", Message: cleanError(err)}
-	}
-	return err
-}
-
-func cleanError(err error) string { return strings.TrimSpace(err.Error()) }
 
 // Append appends every row of src to table, through DuckDB's appender. The
 // columns of src must be the table's, in its order (select them by the
@@ -508,7 +445,7 @@ func (e *Engine) Append(ctx context.Context, table string, src warehouse.Rows) (
 	}
 	defer conn.Close()
 	var n int64
-	err = withAppender(conn, "", table, func(app *duck.Appender) error {
+	err = withAppender(conn, e.catalog, table, func(app *duck.Appender) error {
 		row := make([]driver.Value, len(cols))
 		for {
 			if err := ctx.Err(); err != nil {

@@ -14,7 +14,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	warehousetest.Run(t, func(t *testing.T) warehouse.Engine {
-		e, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "warehouse.duckdb"), duckdb.Options{Threads: 2})
+		e, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "warehouse.duckdb"), duckdb.Options{Threads: 2, MemoryLimit: "1GB"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,8 @@ import (
 	"github.com/lyceum/lyceum/warehouse"
 )
 
-// Run runs the suite. open returns a fresh, empty warehouse per call.
+// Run runs the suite. open returns a fresh, empty warehouse per call, with
+// its memory limited to about 1 GB where the engine has such a setting.
 func Run(t *testing.T, open func(t *testing.T) warehouse.Engine) {
 	t.Run("LoadAndQuery", func(t *testing.T) { testLoadAndQuery(t, open(t)) })
 	t.Run("ReadOnly", func(t *testing.T) { testReadOnly(t, open(t)) })
@@ -25,6 +26,8 @@ func Run(t *testing.T, open func(t *testing.T) warehouse.Engine) {
 	t.Run("Cancel", func(t *testing.T) { testCancel(t, open(t)) })
 	t.Run("Tables", func(t *testing.T) { testTables(t, open(t)) })
 	t.Run("Scoped", func(t *testing.T) { testScoped(t, open(t)) })
+	t.Run("Hostile", func(t *testing.T) { testHostile(t, open(t)) })
+	t.Run("Bombs", func(t *testing.T) { testBombs(t, open(t)) })
 }
 
 func ctx(t *testing.T) context.Context {
