@@ -1,21 +1,26 @@
 // Package postgres is the warehouse on a PostgreSQL-protocol server
 // (PostgreSQL; Redshift speaks the same protocol).
 //
-// Two roles: the owner (the URL Lyceum is configured with) creates the
-// tables and loads them; queries run as a separate login role that may only
-// SELECT, inside a READ ONLY transaction with a statement timeout, which is
-// always rolled back, so nothing a query does — not even a SET — outlives it.
+// The owner (the URL Lyceum is configured with) creates the tables and
+// loads them. Queries run as login roles that may only SELECT the
+// warehouse tables, inside a READ ONLY transaction with a statement
+// timeout that is always rolled back, on a connection of their own that is
+// closed after the query: nothing a query does (a SET, an advisory lock, a
+// prepared statement) outlives it.
+//
+// Each person who queries gets a login role of their own, a member of the
+// reader group role that holds the SELECT grants, so that nobody sees
+// another's running SQL in pg_stat_activity or can cancel another's query.
+// Their password is random, made once and kept in a table only the owner
+// reads.
 package postgres
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,11 +37,15 @@ type Config struct {
 	URL string
 	// Schema holds the warehouse tables (default "lyceum").
 	Schema string
-	// ReaderURL is the read-only role queries run as. Empty: the engine
-	// creates (or updates) role ReaderRole with a password derived from the
-	// owner's, and connects as it; the owner then needs CREATEROLE.
-	ReaderURL  string
-	ReaderRole string // default "<schema>_reader"
+	// ReaderURL, if set, is one read-only login role every query runs as,
+	// made by the operator; the owner then needs no CREATEROLE, but people
+	// who query at the same time can see each other's SQL in
+	// pg_stat_activity. Empty: the engine manages the reader roles (the
+	// owner needs CREATEROLE).
+	ReaderURL string
+	// ReaderRole is the group role that holds the read grants, and the
+	// prefix of each querier's login role (default "<schema>_reader").
+	ReaderRole string
 	// QueryTimeout bounds every query (also enforced by the caller's ctx).
 	QueryTimeout time.Duration
 }
@@ -44,15 +53,18 @@ type Config struct {
 // Engine is the PostgreSQL warehouse.
 type Engine struct {
 	owner  *pgxpool.Pool
-	reader *pgxpool.Pool
 	schema string
 	cfg    Config
+	// reader is the connection configuration of queries; its user is
+	// replaced by the querier's own role when the engine manages roles.
+	reader      *pgx.ConnConfig
+	manageRoles bool
+	roles       sync.Map // login roles known to exist, by name
 }
 
 var _ warehouse.Engine = (*Engine)(nil)
 
-// Open connects, creates the schema and tables, the reader role, and
-// connects as the reader.
+// Open connects, creates the schema and tables and the reader roles.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Schema == "" {
 		cfg.Schema = "lyceum"
@@ -63,8 +75,8 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.ReaderRole == "" {
 		cfg.ReaderRole = cfg.Schema + "_reader"
 	}
-	if !identifier(cfg.ReaderRole) {
-		return nil, fmt.Errorf("postgres warehouse: reader role %q must be lower-case letters, digits and underscores", cfg.ReaderRole)
+	if !identifier(cfg.ReaderRole) || len(cfg.ReaderRole) > 40 {
+		return nil, fmt.Errorf("postgres warehouse: reader role %q must be at most 40 lower-case letters, digits and underscores", cfg.ReaderRole)
 	}
 	if cfg.QueryTimeout <= 0 {
 		cfg.QueryTimeout = 5 * time.Minute
@@ -80,27 +92,28 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	readerURL := cfg.ReaderURL
 	if readerURL == "" {
+		e.manageRoles = true
 		if readerURL, err = e.ensureReader(ctx); err != nil {
 			owner.Close()
 			return nil, err
 		}
 	}
-	rc, err := pgxpool.ParseConfig(readerURL)
-	if err != nil {
+	if e.reader, err = pgx.ParseConfig(readerURL); err != nil {
 		owner.Close()
 		return nil, fmt.Errorf("postgres warehouse: reader URL: %w", err)
 	}
-	rc.ConnConfig.RuntimeParams["search_path"] = cfg.Schema
-	rc.ConnConfig.RuntimeParams["application_name"] = "lyceum-query"
-	rc.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "60000"
-	if e.reader, err = pgxpool.NewWithConfig(ctx, rc); err != nil {
+	e.reader.RuntimeParams["search_path"] = cfg.Schema
+	e.reader.RuntimeParams["application_name"] = "lyceum-query"
+	e.reader.RuntimeParams["idle_in_transaction_session_timeout"] = "60000"
+	// The extended protocol: PostgreSQL's parser refuses more than one
+	// statement in a query.
+	e.reader.DefaultQueryExecMode = pgx.QueryExecModeDescribeExec
+	conn, err := e.connect(ctx, "")
+	if err != nil {
 		owner.Close()
-		return nil, fmt.Errorf("postgres warehouse: reader: %w", err)
-	}
-	if err := e.reader.Ping(ctx); err != nil {
-		e.Close()
 		return nil, fmt.Errorf("postgres warehouse: connect as the reader role: %w", err)
 	}
+	conn.Close(ctx)
 	return e, nil
 }
 
@@ -119,9 +132,6 @@ func identifier(s string) bool {
 func (e *Engine) Name() string { return "postgres" }
 
 func (e *Engine) Close() error {
-	if e.reader != nil {
-		e.reader.Close()
-	}
 	e.owner.Close()
 	return nil
 }
@@ -131,6 +141,7 @@ func (e *Engine) ddl() []string {
 	return []string{
 		`CREATE SCHEMA IF NOT EXISTS ` + s,
 		`CREATE TABLE IF NOT EXISTS ` + s + `.loader_state (name text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS ` + s + `.secrets (name text PRIMARY KEY, value text NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS ` + s + `.events (id text NOT NULL, time timestamptz NOT NULL, type text NOT NULL, user_id text,
 			course_id text, item_id text, payload jsonb)`,
 		`CREATE INDEX IF NOT EXISTS events_time ON ` + s + `.events (time)`,
@@ -153,84 +164,59 @@ func (e *Engine) ddl() []string {
 	}
 }
 
+// internalTables are the owner's: no reader sees or reads them.
+var internalTables = []string{"loader_state", "secrets"}
+
+// createSchema creates the schema, its tables and descriptions in one
+// transaction. Instances starting together may collide on creating the
+// same object; the loser retries, and finds it made. No advisory lock: a
+// lock a reader could take too would let them stop instances starting.
 func (e *Engine) createSchema(ctx context.Context) error {
-	conn, err := e.owner.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres warehouse: %w", err)
-	}
-	defer conn.Release()
-	// Instances starting together create the schema one at a time.
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(hashtext('lyceum-warehouse-schema'))`); err != nil {
-		return fmt.Errorf("postgres warehouse: %w", err)
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('lyceum-warehouse-schema'))`)
-	for _, stmt := range e.ddl() {
-		if _, err := conn.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("postgres warehouse schema: %w", err)
-		}
-	}
-	for _, stmt := range warehouse.CommentStatements(e.schema) {
-		if _, err := conn.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("postgres warehouse schema: %w", err)
-		}
+	stmts := append(e.ddl(), warehouse.CommentStatements(e.schema)...)
+	if err := e.ownerTx(ctx, stmts); err != nil {
+		return fmt.Errorf("postgres warehouse schema: %w", err)
 	}
 	return nil
 }
 
-func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// ensureReader creates or updates the read-only login role and returns the
-// URL to connect as it.
-func (e *Engine) ensureReader(ctx context.Context) (string, error) {
-	u, err := url.Parse(e.cfg.URL)
-	if err != nil {
-		return "", fmt.Errorf("postgres warehouse: URL: %w", err)
-	}
-	ownerPassword, _ := u.User.Password()
-	sum := sha256.Sum256([]byte("lyceum reader\x00" + ownerPassword + "\x00" + e.cfg.ReaderRole))
-	password := hex.EncodeToString(sum[:16])
-	role, s := e.cfg.ReaderRole, e.schema
-	conn, err := e.owner.Acquire(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(hashtext('lyceum-warehouse-reader'))`); err != nil {
-		return "", err
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext('lyceum-warehouse-reader'))`)
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, role).Scan(&exists); err != nil {
-		return "", err
-	}
-	verb := "CREATE"
-	if exists {
-		verb = "ALTER"
-	}
-	var db string
-	if err := conn.QueryRow(ctx, `SELECT current_database()`).Scan(&db); err != nil {
-		return "", err
-	}
-	for _, stmt := range []string{
-		fmt.Sprintf(`%s ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION PASSWORD %s`, verb, role, literal(password)),
-		fmt.Sprintf(`ALTER ROLE %s SET default_transaction_read_only = on`, role),
-		fmt.Sprintf(`ALTER ROLE %s SET statement_timeout = %d`, role, e.cfg.QueryTimeout.Milliseconds()),
-		fmt.Sprintf(`ALTER ROLE %s SET idle_in_transaction_session_timeout = 60000`, role),
-		fmt.Sprintf(`REVOKE ALL ON DATABASE %s FROM %s`, quoteIdent(db), role),
-		fmt.Sprintf(`GRANT CONNECT ON DATABASE %s TO %s`, quoteIdent(db), role),
-		fmt.Sprintf(`REVOKE CREATE ON SCHEMA public FROM %s`, role),
-		fmt.Sprintf(`GRANT USAGE ON SCHEMA %s TO %s`, s, role),
-		fmt.Sprintf(`GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s`, s, role),
-		fmt.Sprintf(`REVOKE SELECT ON %s.loader_state FROM %s`, s, role),
-	} {
-		if _, err := conn.Exec(ctx, stmt); err != nil {
-			return "", fmt.Errorf("postgres warehouse: set up reader role %s: %w (the warehouse user needs CREATEROLE, or set a reader URL)", role, err)
+// ownerTx runs stmts as the owner in one transaction, again when another
+// instance made one of the same objects at the same time.
+func (e *Engine) ownerTx(ctx context.Context, stmts []string) error {
+	var err error
+	for attempt := range 5 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt*50) * time.Millisecond):
+			}
+		}
+		err = pgx.BeginFunc(ctx, e.owner, func(tx pgx.Tx) error {
+			for _, stmt := range stmts {
+				if _, err := tx.Exec(ctx, stmt); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || !raced(pe.Code) {
+			return err
 		}
 	}
-	r := *u
-	r.User = url.UserPassword(role, password)
-	return r.String(), nil
+	return err
 }
+
+// raced tells the errors of two sessions creating the same object.
+func raced(code string) bool {
+	switch code {
+	case "23505", "42P06", "42P07", "42710", "40001", "40P01": // unique, schema, table, object, serialization, deadlock
+		return true
+	}
+	return false
+}
+
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
@@ -344,8 +330,8 @@ func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
 			c.column_name, upper(c.data_type),
 			coalesce(col_description(format('%I.%I', c.table_schema, c.table_name)::regclass, c.ordinal_position), '')
 		FROM information_schema.columns c
-		WHERE c.table_schema = $1 AND c.table_name <> 'loader_state'
-		ORDER BY c.table_name, c.ordinal_position`, e.schema)
+		WHERE c.table_schema = $1 AND NOT c.table_name = ANY($2)
+		ORDER BY c.table_name, c.ordinal_position`, e.schema, internalTables)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse tables: %w", err)
 	}
@@ -359,106 +345,5 @@ func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
 	})
 }
 
-// readTags are the command tags of reading statements.
-var readTags = map[string]bool{"SELECT": true, "EXPLAIN": true, "SHOW": true}
-
-// Query runs sql as the reader role in a READ ONLY transaction that is
-// always rolled back. PostgreSQL itself refuses writes there; a statement
-// that is not a read but wrote nothing (a SET) is refused by its command
-// tag, and undone by the rollback.
-func (e *Engine) Query(ctx context.Context, query string, args []any) (warehouse.Rows, error) {
-	conn, err := e.reader.Acquire(ctx)
-	if err != nil {
-		return nil, queryError(ctx, err)
-	}
-	tx, err := conn.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		conn.Release()
-		return nil, queryError(ctx, err)
-	}
-	timeout := e.cfg.QueryTimeout
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = max(time.Until(d), time.Millisecond)
-	}
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL statement_timeout = %d`, timeout.Milliseconds()+100)); err != nil {
-		tx.Rollback(context.WithoutCancel(ctx))
-		conn.Release()
-		return nil, queryError(ctx, err)
-	}
-	pr, err := tx.Query(ctx, query, args...)
-	if err != nil {
-		tx.Rollback(context.WithoutCancel(ctx))
-		conn.Release()
-		return nil, queryError(ctx, err)
-	}
-	r := &rows{ctx: ctx, conn: conn, tx: tx, rows: pr}
-	for _, fd := range pr.FieldDescriptions() {
-		typ := "TEXT"
-		if t, ok := conn.Conn().TypeMap().TypeForOID(fd.DataTypeOID); ok {
-			typ = strings.ToUpper(t.Name)
-		}
-		r.cols = append(r.cols, warehouse.Column{Name: fd.Name, Type: typ})
-	}
-	return r, nil
-}
-
-type rows struct {
-	ctx    context.Context
-	conn   *pgxpool.Conn
-	tx     pgx.Tx
-	rows   pgx.Rows
-	cols   []warehouse.Column
-	closed bool
-}
-
-func (r *rows) Columns() []warehouse.Column { return r.cols }
-
-func (r *rows) Next() ([]any, error) {
-	if r.rows.Next() {
-		return r.rows.Values()
-	}
-	if err := r.rows.Err(); err != nil {
-		return nil, queryError(r.ctx, err)
-	}
-	if tag := r.rows.CommandTag().String(); !readTags[strings.Fields(tag + " x")[0]] {
-		return nil, notReadOnly
-	}
-	return nil, io.EOF
-}
-
-func (r *rows) Close() error {
-	if r.closed {
-		return nil
-	}
-	r.closed = true
-	r.rows.Close()
-	err := r.tx.Rollback(context.WithoutCancel(r.ctx))
-	r.conn.Release()
-	if errors.Is(err, pgx.ErrTxClosed) {
-		err = nil
-	}
-	return err
-}
-
-var notReadOnly = &warehouse.QueryError{Code: "not_read_only",
-	Message: "only reading statements (SELECT, WITH … SELECT, EXPLAIN) run on the query page; this one would change the warehouse or its settings"}
-
-func queryError(ctx context.Context, err error) error {
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &warehouse.QueryError{Code: "timeout", Message: "the query ran past its time limit and was stopped"}
-	case errors.Is(ctx.Err(), context.Canceled):
-		return &warehouse.QueryError{Code: "canceled", Message: "the query was canceled"}
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch {
-		case pe.Code == "25006" || pe.Code == "42501": // read_only_sql_transaction, insufficient_privilege
-			return &warehouse.QueryError{Code: "not_read_only", Message: notReadOnly.Message + " (" + pe.Message + ")"}
-		case pe.Code == "57014": // query_canceled: statement_timeout
-			return &warehouse.QueryError{Code: "timeout", Message: "the query ran past its time limit and was stopped"}
-		}
-		return &warehouse.QueryError{Code: "invalid", Message: pe.Message}
-	}
-	return err
-}
+// Schema is the schema that holds the warehouse tables.
+func (e *Engine) Schema() string { return e.schema }

@@ -308,6 +308,11 @@ func (s *Service) viewLocked(r *lyceum.QueryRun) *RunView {
 // execute runs e in the warehouse, stores its result and finishes its runs.
 func (s *Service) execute(e *execution) {
 	ctx := e.ctx
+	s.mu.Lock()
+	if len(e.runs) > 0 { // all canceled already: it stops at once
+		ctx = warehouse.WithQuerier(ctx, e.runs[0].UserID) // who started it
+	}
+	s.mu.Unlock()
 	s.persistRuns(e)
 	timeout := s.Limits.Timeout
 	qctx, cancel := context.WithTimeout(ctx, timeout)

@@ -254,3 +254,19 @@ func CommentStatements(schema string) []string {
 	}
 	return out
 }
+
+type querierKey struct{}
+
+// WithQuerier says on whose behalf a query runs (a user id): an engine may
+// run it under an identity of that person's own (PostgreSQL gives each a
+// login role, so that nobody sees another's running SQL).
+func WithQuerier(ctx context.Context, userID string) context.Context {
+	return context.WithValue(ctx, querierKey{}, userID)
+}
+
+// Querier is the user id WithQuerier put in ctx, or "" for the system's
+// own queries.
+func Querier(ctx context.Context) string {
+	id, _ := ctx.Value(querierKey{}).(string)
+	return id
+}
