@@ -20,7 +20,6 @@ import (
 	"github.com/lyceum/lyceum/warehouse/warehousetest"
 )
 
-
 type env struct {
 	svc    *querying.Service
 	store  *sqlite.DB
