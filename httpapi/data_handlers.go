@@ -20,7 +20,7 @@ func (s *Server) dataSchema(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"engine": s.Querying.Warehouse.Name(), "tables": tables}
+	out := map[string]any{"engine": s.Querying.Executor.Name(), "tables": tables}
 	courses, scoped, err := s.Querying.ScopeCourses(r.Context(), u)
 	if err != nil {
 		return err

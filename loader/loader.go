@@ -28,9 +28,17 @@ import (
 // LeaseName is the lease the running loader holds.
 const LeaseName = "warehouse-loader"
 
+// Warehouse is what the loader needs of a warehouse: a warehouse.Engine,
+// or the query worker process that holds one.
+type Warehouse interface {
+	Name() string
+	Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.EventPosition) error
+	LoaderPosition(ctx context.Context) (lyceum.EventPosition, error)
+}
+
 type Loader struct {
 	Store     lyceum.Store
-	Warehouse warehouse.Engine
+	Warehouse Warehouse
 	Logger    *slog.Logger
 	// Interval is how long to wait when the log has nothing new.
 	Interval time.Duration

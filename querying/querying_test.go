@@ -48,7 +48,8 @@ func setup(t *testing.T, lim querying.Limits) *env {
 	}
 	t.Cleanup(func() { rs.Close() })
 	e := &warehousetest.Counting{Engine: wh}
-	svc := &querying.Service{Warehouse: e, Scoped: &scoped.Warehouses{Source: wh, MaxAge: time.Hour}, Store: store, Results: rs, Limits: lim}
+	exec := &querying.Local{Warehouse: e, Scoped: &scoped.Warehouses{Source: wh, MaxAge: time.Hour}, Results: rs}
+	svc := &querying.Service{Executor: exec, Store: store, Results: rs, Limits: lim}
 	return &env{svc: svc, store: store, engine: e, wh: wh}
 }
 
@@ -393,7 +394,7 @@ func TestSaveAdoptsTheRunOnScreen(t *testing.T) {
 func TestCancelAcrossInstances(t *testing.T) {
 	e := setup(t, querying.Limits{MaxRunning: 1, MaxQueued: 10, PerUser: 3, Timeout: time.Minute, MaxRows: 100, MaxBytes: 1 << 20})
 	// A second instance: the same store and warehouse, its own queue.
-	second := &querying.Service{Warehouse: e.svc.Warehouse, Store: e.svc.Store, Results: e.svc.Results, Limits: e.svc.Limits}
+	second := &querying.Service{Executor: e.svc.Executor, Store: e.svc.Store, Results: e.svc.Results, Limits: e.svc.Limits}
 	ctx := context.Background()
 	a, admin := e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAdmin)
 	running, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: slow})

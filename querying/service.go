@@ -58,12 +58,12 @@ type Scoped interface {
 }
 
 type Service struct {
-	Warehouse warehouse.Engine
-	Scoped    Scoped // nil: instructors may not query
-	Store     Store
-	Results   *results.Store
-	Limits    Limits
-	Logger    *slog.Logger
+	Executor Executor
+	Store    Store
+	// Results reads the stored results (Executor writes them).
+	Results *results.Store
+	Limits  Limits
+	Logger  *slog.Logger
 
 	mu      sync.Mutex
 	queue   []*execution          // waiting, first in first out
@@ -118,9 +118,6 @@ func (s *Service) ScopeCourses(ctx context.Context, u *lyceum.User) (courses []l
 	}
 	if !scopedRole(u) {
 		return nil, false, nil
-	}
-	if s.Scoped == nil {
-		return nil, true, fmt.Errorf("this server does not run instructors' queries: %w", lyceum.ErrForbidden)
 	}
 	courses, err = s.Store.CoursesByOwner(ctx, u.ID)
 	return courses, true, err
@@ -307,32 +304,21 @@ func (s *Service) viewLocked(r *lyceum.QueryRun) *RunView {
 
 // execute runs e in the warehouse, stores its result and finishes its runs.
 func (s *Service) execute(e *execution) {
-	ctx := e.ctx
 	s.mu.Lock()
+	querier := ""
 	if len(e.runs) > 0 { // all canceled already: it stops at once
-		ctx = warehouse.WithQuerier(ctx, e.runs[0].UserID) // who started it
+		querier = e.runs[0].UserID // who started it
 	}
 	s.mu.Unlock()
+	ctx := e.ctx
 	s.persistRuns(e)
 	timeout := s.Limits.Timeout
 	qctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
 	key := "results/" + e.id + ".parquet"
-	var sum results.Summary
-	var rows warehouse.Rows
-	var err error
-	if e.scope != nil {
-		rows, err = s.Scoped.Query(qctx, e.scope, e.sql, e.args)
-	} else {
-		rows, err = s.Warehouse.Query(qctx, e.sql, e.args)
-	}
-	if err == nil {
-		sum, err = s.Results.Write(qctx, key, rows, results.Limits{MaxRows: s.Limits.MaxRows, MaxBytes: s.Limits.MaxBytes})
-		if cerr := rows.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-	}
+	sum, err := s.Executor.Execute(qctx, Execution{SQL: e.sql, Args: e.args, Scope: e.scope, Querier: querier, Key: key,
+		Limits: results.Limits{MaxRows: s.Limits.MaxRows, MaxBytes: s.Limits.MaxBytes}})
 	if err != nil && qctx.Err() != nil {
 		// Report why the engine stopped, whatever error it surfaced.
 		code, msg := "timeout", "the query ran past its time limit of "+timeout.String()+" and was stopped"
@@ -680,7 +666,7 @@ func (s *Service) Schema(ctx context.Context, u *lyceum.User) ([]warehouse.Table
 	if err := checkQuerier(u); err != nil {
 		return nil, err
 	}
-	return s.Warehouse.Tables(ctx)
+	return s.Executor.Tables(ctx)
 }
 
 // ResultPage returns a page of a finished run's result.

@@ -22,6 +22,11 @@ import (
 // milliseconds and costs ~5% in size over DuckDB's default of 122,880.
 const rowGroupRows = 65_536
 
+// MaxValueBytes bounds one value of a stored result. Larger ones fail the
+// write with a *warehouse.QueryError before they reach DuckDB's Parquet
+// writer (which would need several times their size in memory).
+const MaxValueBytes = 16 << 20
+
 // metaKey names the Parquet key-value metadata that describes a result.
 const metaKey = "lyceum"
 
@@ -276,6 +281,12 @@ func (j *writeJob) produce(src warehouse.Rows, lim Limits, stop <-chan struct{})
 			sv, sz, err := j.cols[i].toStorage(v)
 			if err != nil {
 				j.err = &warehouse.QueryError{Code: "unsupported_value", Message: err.Error()}
+				return
+			}
+			if sz > MaxValueBytes {
+				j.err = &warehouse.QueryError{Code: "value_too_large", Message: fmt.Sprintf(
+					"column %q has a value of %d MB in row %d; a stored result keeps values of up to %d MB each: select less of it (e.g. left(x, 1000))",
+					j.cols[i].Name, sz>>20, j.rows+1, MaxValueBytes>>20)}
 				return
 			}
 			out[i] = sv

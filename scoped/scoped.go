@@ -342,3 +342,30 @@ func (w *Warehouses) Close() {
 		os.RemoveAll(w.dir)
 	}
 }
+
+// RemoveStale deletes the copies' directories under dir that nothing has
+// written to for olderThan: those of a worker process that crashed (a live
+// one remakes its copies every MaxAge).
+func RemoveStale(dir string, olderThan time.Duration, logger *slog.Logger) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "copies-") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		newest := time.Time{}
+		filepath.WalkDir(path, func(_ string, d os.DirEntry, err error) error {
+			if err == nil {
+				if info, err := d.Info(); err == nil && info.ModTime().After(newest) {
+					newest = info.ModTime()
+				}
+			}
+			return nil
+		})
+		if time.Since(newest) > olderThan {
+			if err := os.RemoveAll(path); err == nil && logger != nil {
+				logger.Info("removed an old copy of instructors' data", "dir", path)
+			}
+		}
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"github.com/lyceum/lyceum/warehouse/warehousetest"
 )
 
-
 func source(t *testing.T, courses ...string) *warehousetest.Counting {
 	t.Helper()
 	ctx := context.Background()

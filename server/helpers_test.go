@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/auth"
+	"github.com/lyceum/lyceum/queryworker"
 	"github.com/lyceum/lyceum/server"
 )
 
@@ -300,4 +302,13 @@ func rezip(t *testing.T, in []byte, files map[string]string, old, new string) []
 	}
 	zw.Close()
 	return buf.Bytes()
+}
+
+// TestMain lets this test binary be the query worker of the servers the
+// tests start (server.Open runs this program with LYCEUM_QUERY_WORKER=1).
+func TestMain(m *testing.M) {
+	if queryworker.IsChild() {
+		queryworker.Main()
+	}
+	os.Exit(m.Run())
 }

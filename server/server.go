@@ -25,16 +25,14 @@ import (
 	"github.com/lyceum/lyceum/blob"
 	"github.com/lyceum/lyceum/bundle"
 	"github.com/lyceum/lyceum/cassandra"
-	"github.com/lyceum/lyceum/duckdb"
 	"github.com/lyceum/lyceum/httpapi"
 	"github.com/lyceum/lyceum/learning"
 	"github.com/lyceum/lyceum/loader"
 	"github.com/lyceum/lyceum/postgres"
 	"github.com/lyceum/lyceum/querying"
+	"github.com/lyceum/lyceum/queryworker"
 	"github.com/lyceum/lyceum/results"
-	"github.com/lyceum/lyceum/scoped"
 	"github.com/lyceum/lyceum/sqlite"
-	"github.com/lyceum/lyceum/warehouse"
 )
 
 // Config is every setting of a Lyceum instance. cmd/lyceum fills it from
@@ -69,6 +67,16 @@ type Config struct {
 	// InstructorDataMaxAge is how old an instructor's copy of their
 	// courses' rows may get before their next query refreshes it.
 	InstructorDataMaxAge time.Duration
+	// The query worker (package queryworker) runs the warehouse's engine
+	// work in a child process: QueryMemory is DuckDB's memory limit there
+	// ("2GB"), QueryWorkerMaxMemory the resident memory past which it is
+	// killed and restarted, QueryWorkerNice how much lower its CPU priority
+	// is than the server's. WorkerCommand starts it (default: this
+	// program; tests give their own test binary).
+	QueryMemory          string
+	QueryWorkerMaxMemory int64
+	QueryWorkerNice      int
+	WorkerCommand        []string
 
 	// CourseCacheTTL is how long an instance reuses a decoded course.
 	CourseCacheTTL time.Duration
@@ -86,6 +94,7 @@ func Default() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", Warehouse: "duckdb", MaxUploadBytes: 512 << 20,
 		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, InstructorDataMaxAge: 30 * time.Second,
+		QueryMemory: "2GB", QueryWorkerMaxMemory: 4 << 30, QueryWorkerNice: 10,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
 	}
@@ -114,6 +123,12 @@ func (c *Config) Validate() error {
 	if c.MaxUploadBytes <= 0 {
 		return errors.New("--max-upload-mb must be positive")
 	}
+	if c.QueryWorkerMaxMemory < 0 {
+		return errors.New("--query-worker-max-memory-mb must not be negative (0: no limit)")
+	}
+	if c.QueryWorkerNice < 0 || c.QueryWorkerNice > 19 {
+		return errors.New("--query-worker-nice must be between 0 and 19")
+	}
 	if c.LoginBurst <= 0 || c.LoginEvery <= 0 {
 		return errors.New("--login-burst and --login-every must be positive")
 	}
@@ -122,17 +137,17 @@ func (c *Config) Validate() error {
 
 // Server is a running Lyceum instance.
 type Server struct {
-	cfg         Config
-	Store       lyceum.Store
-	Blobs       blob.Store
-	Accounts    *accounts.Service
-	Learning    *learning.Service
-	API         *httpapi.Server
-	Warehouse   warehouse.Engine // nil when Config.Warehouse is "none"
-	Loader      *loader.Loader
-	Querying    *querying.Service
-	results     *results.Store
-	instructors *scoped.Warehouses
+	cfg      Config
+	Store    lyceum.Store
+	Blobs    blob.Store
+	Accounts *accounts.Service
+	Learning *learning.Service
+	API      *httpapi.Server
+	// Worker runs the warehouse (nil when Config.Warehouse is "none").
+	Worker   *queryworker.Process
+	Loader   *loader.Loader
+	Querying *querying.Service
+	results  *results.Store
 
 	http     *http.Server
 	listener net.Listener
@@ -168,25 +183,23 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
 		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Registry: reg, Ready: store.Ping}
 	if cfg.Warehouse != "none" {
-		wh, err := openWarehouse(ctx, cfg)
+		worker, err := queryworker.Start(ctx, queryworker.Options{Command: cfg.WorkerCommand, Config: workerConfig(cfg, logger),
+			MaxMemory: cfg.QueryWorkerMaxMemory, Nice: cfg.QueryWorkerNice, Logger: logger})
 		if err != nil {
 			store.Close()
 			return nil, err
 		}
-		s.Warehouse = wh
-		s.Loader = &loader.Loader{Store: store, Warehouse: wh, Logger: logger, Interval: cfg.LoaderInterval}
+		s.Worker = worker
+		s.Loader = &loader.Loader{Store: store, Warehouse: worker, Logger: logger, Interval: cfg.LoaderInterval}
 		s.Loader.Register(reg)
 		rs, err := results.Open(ctx, blobs, filepath.Join(cfg.DataDir, "cache", "results"), results.Options{})
 		if err != nil {
-			wh.Close()
+			worker.Close()
 			store.Close()
 			return nil, err
 		}
 		s.results = rs
-		instructors := &scoped.Warehouses{Source: wh, MaxAge: cfg.InstructorDataMaxAge, Logger: logger,
-			Dir: filepath.Join(cfg.DataDir, "cache", "instructors")}
-		s.instructors = instructors
-		s.Querying = &querying.Service{Warehouse: wh, Scoped: instructors, Store: store, Results: rs, Limits: cfg.QueryLimits, Logger: logger}
+		s.Querying = &querying.Service{Executor: worker, Store: store, Results: rs, Limits: cfg.QueryLimits, Logger: logger}
 		s.API.Querying = s.Querying
 	}
 	if cfg.SampleCourse != "" {
@@ -207,15 +220,15 @@ func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (lyceum.Sto
 	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "lyceum.db"))
 }
 
-func openWarehouse(ctx context.Context, cfg Config) (warehouse.Engine, error) {
-	if cfg.Warehouse == "postgres" {
-		return postgres.Open(ctx, postgres.Config{URL: cfg.WarehouseURL, ReaderURL: cfg.WarehouseReaderURL, QueryTimeout: cfg.QueryLimits.Timeout})
+// workerConfig is what the query worker opens.
+func workerConfig(cfg Config, logger *slog.Logger) queryworker.Config {
+	level := slog.LevelInfo
+	if logger.Enabled(context.Background(), slog.LevelDebug) {
+		level = slog.LevelDebug
 	}
-	wh, err := duckdb.Open(ctx, filepath.Join(cfg.DataDir, "warehouse.duckdb"), duckdb.Options{})
-	if err != nil {
-		return nil, fmt.Errorf("%w (is another lyceum serving this data dir?)", err)
-	}
-	return wh, nil
+	return queryworker.Config{Warehouse: cfg.Warehouse, DataDir: cfg.DataDir, Memory: cfg.QueryMemory,
+		Postgres:             postgres.Config{URL: cfg.WarehouseURL, ReaderURL: cfg.WarehouseReaderURL, QueryTimeout: cfg.QueryLimits.Timeout},
+		InstructorDataMaxAge: cfg.InstructorDataMaxAge, LogLevel: level}
 }
 
 // Listen binds the address; Addr then tells the actual one (port 0 picks).
@@ -272,11 +285,8 @@ func (s *Server) Close() error {
 	if s.results != nil {
 		err = s.results.Close()
 	}
-	if s.instructors != nil {
-		s.instructors.Close()
-	}
-	if s.Warehouse != nil {
-		err = errors.Join(err, s.Warehouse.Close())
+	if s.Worker != nil {
+		err = errors.Join(err, s.Worker.Close())
 	}
 	return errors.Join(err, s.Store.Close())
 }

@@ -29,10 +29,14 @@ import (
 
 	"github.com/lyceum/lyceum/auth"
 	"github.com/lyceum/lyceum/internal/apiclient"
+	"github.com/lyceum/lyceum/queryworker"
 	"github.com/lyceum/lyceum/server"
 )
 
 func main() {
+	if queryworker.IsChild() { // server.Open starts this program as its query worker
+		queryworker.Main()
+	}
 	conns := flag.Int("c", 64, "concurrent connections")
 	dur := flag.Duration("d", 10*time.Second, "duration of each target")
 	sample := flag.String("course", "courses/sample", "course bundle to import")

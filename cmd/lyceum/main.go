@@ -22,9 +22,14 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/lyceum/lyceum/queryworker"
 )
 
 func main() {
+	if queryworker.IsChild() { // `lyceum serve` starts itself as its query worker
+		queryworker.Main()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
