@@ -31,6 +31,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Int64Var(&ql.MaxRows, "query-max-rows", ql.MaxRows, "rows kept of one result")
 	fs.Int64Var(&ql.MaxBytes, "query-max-bytes", ql.MaxBytes, "bytes kept of one result")
 	fs.DurationVar(&cfg.InstructorDataMaxAge, "instructor-data-max-age", cfg.InstructorDataMaxAge, "how old an instructor's copy of their courses' data may get before their next query refreshes it")
+	fs.StringVar(&cfg.QueryMemory, "query-memory", cfg.QueryMemory, "the embedded warehouse's memory limit in the query worker (DuckDB's memory_limit), e.g. 2GB")
+	workerMB := fs.Int64("query-worker-max-memory-mb", cfg.QueryWorkerMaxMemory>>20, "resident memory of the query worker, MiB, past which it is killed and started again (0: no limit)")
+	fs.IntVar(&cfg.QueryWorkerNice, "query-worker-nice", cfg.QueryWorkerNice, "how much lower the query worker's CPU priority is than the server's, 0-19")
 	fs.DurationVar(&cfg.CourseCacheTTL, "course-cache-ttl", cfg.CourseCacheTTL, "how long a decoded course is reused; changes made on another instance show after this")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	logFormat := fs.String("log-format", "text", "text or json")
@@ -41,6 +44,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.MaxUploadBytes = *uploadMB << 20
+	cfg.QueryWorkerMaxMemory = *workerMB << 20
 	logger, err := newLogger(stderr, *logLevel, *logFormat)
 	if err != nil {
 		return err
