@@ -59,7 +59,7 @@ const warehouseChecksum = `SELECT
 // other people's results are unharmed; the server stays up.
 func TestHostileQueriesThroughTheQueryPage(t *testing.T) {
 	ts := startServer(t, func(c *server.Config) { c.LoaderInterval = 50 * time.Millisecond })
-	ts.publishedCourse(t, "hostile")
+	teacher := ts.publishedCourse(t, "hostile")
 	learner := ts.client(t).signUp()
 	must(t, learner.post("/api/v1/courses/hostile/enroll", nil), 200)
 	mallory := ts.userWithRole(t, lyceum.RoleAnalyst)
@@ -102,11 +102,13 @@ func TestHostileQueriesThroughTheQueryPage(t *testing.T) {
 	}
 	must(t, ts.client(t).get("/healthz"), 200)
 	// An instructor's private copy is read-only too: no filling the disk.
-	teacher := ts.userWithRole(t, lyceum.RoleInstructor)
+	if got := rowsOf(t, teacher, `SELECT count(*) FROM enrollments`); got != "[[1]]" {
+		t.Fatalf("the instructor's copy: %s enrollments", got)
+	}
 	for _, sql := range []string{`CREATE TABLE big AS SELECT * FROM range(1000000000)`, `SELECT 1; CREATE TABLE big AS SELECT 1`,
 		`CREATE TEMP TABLE big AS SELECT * FROM range(1000000000)`} {
-		if v := runSQL(t, teacher, sql); v.Run.Status != "failed" {
-			t.Errorf("instructor %s: %s", sql, v.Run.Status)
+		if v := runSQL(t, teacher, sql); v.Run.Status != "failed" || v.Run.ErrorCode == "no_courses" {
+			t.Errorf("instructor %s: %s %s", sql, v.Run.Status, v.Run.ErrorCode)
 		}
 	}
 
