@@ -37,3 +37,19 @@ func TestQueryParameterMistakes(t *testing.T) {
 		t.Fatalf("run: %+v", done.Run)
 	}
 }
+
+// A CSV download does not carry formulas into a spreadsheet: text that
+// starts like one is defused, numbers stay numbers.
+func TestCSVDownloadDefusesFormulas(t *testing.T) {
+	ts := startServer(t)
+	a := ts.userWithRole(t, lyceum.RoleAnalyst)
+	var v runView
+	must(t, a.post("/api/v1/data/runs", map[string]any{"sql": `SELECT '=HYPERLINK("http://evil.example","x")' AS "@title", -3.5 AS n, '-1' AS s`}), 202).json(t, &v)
+	if done := waitRun(t, a, v.Run.ID); done.Run.Status != "succeeded" {
+		t.Fatalf("run: %+v", done.Run)
+	}
+	want := "'@title,n,s\r\n\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-3.5,'-1\r\n"
+	if got := string(must(t, a.get("/api/v1/data/runs/"+v.Run.ID+"/csv"), 200).body); got != want {
+		t.Fatalf("csv = %q, want %q", got, want)
+	}
+}
