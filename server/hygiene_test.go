@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -51,5 +53,98 @@ func TestCSVDownloadDefusesFormulas(t *testing.T) {
 	want := "'@title,n,s\r\n\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-3.5,'-1\r\n"
 	if got := string(must(t, a.get("/api/v1/data/runs/"+v.Run.ID+"/csv"), 200).body); got != want {
 		t.Fatalf("csv = %q, want %q", got, want)
+	}
+}
+
+// Ranges of a media file: what a player asks for works; an impossible or
+// malformed range is a 416 in the API's error format, with the size in
+// Content-Range so the client can ask again.
+func TestMediaRanges(t *testing.T) {
+	ts := startServer(t)
+	ts.publishedCourse(t, "ranges")
+	c := ts.client(t).signUp()
+	const path = "/api/v1/courses/ranges/media/media/intro.vtt" // 38 bytes
+	const file = "WEBVTT\n\n00:00.000 --> 00:05.000\nHello\n"
+	get := func(method string, header ...string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, ts.URL+path, nil)
+		for i := 0; i < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, b
+	}
+	many := "bytes=" + strings.Repeat("0-0,", 20) + "1-1"
+	for _, tt := range []struct {
+		rng          string
+		status       int
+		contentRange string
+		body         string
+	}{
+		{"bytes=0-1", 206, "bytes 0-1/38", "WE"},
+		{"bytes=36-", 206, "bytes 36-37/38", "o\n"},
+		{"bytes=-2", 206, "bytes 36-37/38", "o\n"},
+		{"bytes=-0", 416, "bytes */38", ""},
+		{"bytes=38-", 416, "bytes */38", ""},
+		{"bytes=38-40", 416, "bytes */38", ""},
+		{"bytes=99999999999999999999-", 416, "bytes */38", ""},
+		{"bytes=0-99999999999999999999", 206, "bytes 0-37/38", file},
+		{"bytes=-99999999999999999999", 206, "bytes 0-37/38", file},
+		{"bytes=5-2", 416, "bytes */38", ""},
+		{"bytes=-", 416, "bytes */38", ""},
+		{"bytes=", 416, "bytes */38", ""},
+		{"bytes=abc", 416, "bytes */38", ""},
+		{"bytes=+1-2", 416, "bytes */38", ""},
+		{"bytes=0x1-2", 416, "bytes */38", ""},
+		{"bytes=1-2-3", 416, "bytes */38", ""},
+		{"bytes 0-1", 416, "bytes */38", ""},
+		{"bytes= 0-1", 206, "bytes 0-1/38", "WE"},
+		{"bytes=0-1 ,\t", 206, "bytes 0-1/38", "WE"},
+		{"BYTES=0-1", 206, "bytes 0-1/38", "WE"},
+		{"bytes=0-1,-0", 206, "bytes 0-1/38", "WE"},
+		{"bytes=40-50,-0", 416, "bytes */38", ""},
+		{"bytes=0-1,3-4", 206, "", ""}, // multipart/byteranges
+		{many, 416, "bytes */38", ""},
+		{"items=0-1", 200, "", file}, // a unit we do not know is ignored
+	} {
+		res, body := get("GET", "Range", tt.rng)
+		if res.StatusCode != tt.status || res.Header.Get("Content-Range") != tt.contentRange {
+			t.Errorf("Range %q: %d, Content-Range %q; want %d, %q (%q)", tt.rng, res.StatusCode, res.Header.Get("Content-Range"), tt.status, tt.contentRange, body)
+			continue
+		}
+		switch {
+		case tt.status == 416:
+			r := response{res.StatusCode, body, res.Header}
+			if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") || r.errorCode(t) != "range_not_satisfiable" {
+				t.Errorf("Range %q: 416 body %q (%s), want the JSON error format", tt.rng, body, res.Header.Get("Content-Type"))
+			}
+		case tt.contentRange == "" && tt.status == 206:
+			if !strings.HasPrefix(res.Header.Get("Content-Type"), "multipart/byteranges") {
+				t.Errorf("Range %q: Content-Type %q", tt.rng, res.Header.Get("Content-Type"))
+			}
+		case string(body) != tt.body:
+			t.Errorf("Range %q: body %q, want %q", tt.rng, body, tt.body)
+		}
+	}
+	// HEAD gets the same status and headers, without a body.
+	if res, body := get("HEAD", "Range", "bytes=-0"); res.StatusCode != 416 || res.Header.Get("Content-Range") != "bytes */38" || len(body) != 0 {
+		t.Errorf("HEAD bytes=-0: %d %q %q", res.StatusCode, res.Header.Get("Content-Range"), body)
+	}
+	// A stale If-Range asks for the whole file, whatever the range.
+	if res, body := get("GET", "Range", "bytes=-0", "If-Range", "Mon, 02 Jan 2006 15:04:05 GMT"); res.StatusCode != 200 || string(body) != file {
+		t.Errorf("stale If-Range: %d %q", res.StatusCode, body)
+	}
+	res, _ := get("GET")
+	// Preconditions come before the range: not modified is a 304.
+	if res, _ := get("GET", "Range", "bytes=-0", "If-Modified-Since", res.Header.Get("Last-Modified")); res.StatusCode != 304 {
+		t.Errorf("If-Modified-Since with a bad range: %d, want 304", res.StatusCode)
+	}
+	if res, body := get("GET", "Range", "bytes=0-1", "If-Range", res.Header.Get("Last-Modified")); res.StatusCode != 206 || string(body) != "WE" {
+		t.Errorf("current If-Range: %d %q", res.StatusCode, body)
 	}
 }
