@@ -133,6 +133,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/", s.webApps())
 
 	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &clientError{http.StatusForbidden, "forbidden",
+			"cross-origin request refused: this API answers state-changing requests from Lyceum's own pages only"})
+	}))
 	return s.observe(s.recoverPanics(s.authenticate(csrf.Handler(mux))))
 }
 

@@ -148,3 +148,23 @@ func TestMediaRanges(t *testing.T) {
 		t.Errorf("current If-Range: %d %q", res.StatusCode, body)
 	}
 }
+
+// A cross-origin browser request is refused in the API's error format.
+func TestCrossOriginRefusalIsJSON(t *testing.T) {
+	ts := startServer(t)
+	for _, h := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://evil.example"}} {
+		req, _ := http.NewRequest("POST", ts.URL+"/api/v1/auth/login", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(h[0], h[1])
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		r := response{res.StatusCode, body, res.Header}
+		if res.StatusCode != 403 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") || r.errorCode(t) != "forbidden" {
+			t.Errorf("%s: %d %s %q", h[0], res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+	}
+}
