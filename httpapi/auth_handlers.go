@@ -15,7 +15,11 @@ type meResponse struct {
 
 // POST /api/v1/auth/signup
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
-	var in struct{ Email, Password, Name string }
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+		Name     string `json:"name"`
+	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
@@ -30,7 +34,10 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 
 // POST /api/v1/auth/login
 func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
-	var in struct{ Email, Password string }
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}

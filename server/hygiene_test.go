@@ -168,3 +168,47 @@ func TestCrossOriginRefusalIsJSON(t *testing.T) {
 		}
 	}
 }
+
+// Error messages are for people: no blob keys, file paths or Go types;
+// user mistakes in a URL (a NUL, a file that is not there) are 4xx.
+func TestErrorsDoNotLeakInternals(t *testing.T) {
+	ts := startServer(t)
+	ts.publishedCourse(t, "leaks")
+	c := ts.client(t).signUp()
+	must(t, c.post("/api/v1/courses/leaks/enroll", nil), 200)
+	for _, tt := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"GET", "/api/v1/courses/leaks/media/media/nope.mp4", "", 404},
+		{"GET", "/api/v1/courses/leaks/media/media/intro%00.mp4", "", 404},
+		{"GET", "/api/v1/courses/leaks/media/%00", "", 404},
+		{"GET", "/api/v1/courses/leaks/media/media%00/intro.mp4", "", 404},
+		{"GET", "/api/v1/courses/leaks/media/media/intro.mp4%00.vtt", "", 404},
+		{"GET", "/api/v1/courses/leaks%00/media/media/intro.mp4", "", 404},
+		{"GET", "/api/v1/courses/leaks/items/intro%00", "", 404},
+		{"GET", "/api/v1/courses/leaks/media/media", "", 404}, // a directory
+		{"GET", "/api/v1/courses/leaks/media/media/intro.mp4/x", "", 404},
+		{"GET", "/api/v1/courses/leaks/media/media/" + strings.Repeat("x", 300), "", 404},
+		{"POST", "/api/v1/courses/leaks/items/intro/questions/q-single/answer", `{"response": {"choices": "a"}}`, 400},
+		{"POST", "/api/v1/courses/leaks/items/intro/questions/q-single/answer", `{"response": []}`, 400},
+		{"POST", "/api/v1/courses/leaks/items/check/quiz", `{"responses": []}`, 400},
+		{"POST", "/api/v1/courses/leaks/items/check/quiz", `{"responses": {"s": 1}}`, 400},
+		{"POST", "/api/v1/courses/leaks/items/intro/video-progress", `{"event": "heartbeat", "position": "1"}`, 400},
+		{"POST", "/api/v1/courses/leaks/items/intro/video-progress", `{"event": "heartbeat", "position": 1e999}`, 400},
+		{"POST", "/api/v1/auth/login", `{"email": {}}`, 400},
+	} {
+		var body io.Reader
+		if tt.body != "" {
+			body = strings.NewReader(tt.body)
+		}
+		res := c.do(tt.method, tt.path, body, "application/json")
+		if res.status != tt.status {
+			t.Errorf("%s %s %s: %d, want %d: %s", tt.method, tt.path, tt.body, res.status, tt.status, res.body)
+			continue
+		}
+		if leak := leakIn(res.body); leak != "" {
+			t.Errorf("%s %s %s: the message shows %q: %s", tt.method, tt.path, tt.body, leak, res.body)
+		}
+	}
+}
