@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -18,14 +19,27 @@ import (
 const maxJSONBody = 1 << 20
 
 // decode reads a JSON request body into v strictly: the content type must be
-// JSON, unknown fields and trailing data are errors. Its messages speak of
+// JSON, unknown fields and trailing data are errors, and so is text that
+// is not UTF-8 (checkJSONText). Its messages speak of
 // JSON (a string, a list), never of the Go types behind it.
 func decode(r *http.Request, v any) error {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
 		return &clientError{http.StatusUnsupportedMediaType, "bad_request", "send the body as JSON with Content-Type: application/json"}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		var ce *clientError
+		if errors.As(err, &mbe) || errors.As(err, &ce) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", badRequest("the request body could not be read"), err)
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError

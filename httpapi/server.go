@@ -137,7 +137,20 @@ func (s *Server) Handler() http.Handler {
 		s.writeError(w, r, &clientError{http.StatusForbidden, "forbidden",
 			"cross-origin request refused: this API answers state-changing requests from Lyceum's own pages only"})
 	}))
-	return s.observe(s.recoverPanics(s.authenticate(csrf.Handler(mux))))
+	return s.observe(s.recoverPanics(s.checkURL(s.authenticate(csrf.Handler(mux)))))
+}
+
+// checkURL refuses API requests whose path or query is not UTF-8 text.
+func (s *Server) checkURL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			if err := checkURLText(r); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Routes lists the API routes as "METHOD /pattern", for the OpenAPI check.

@@ -212,3 +212,80 @@ func TestErrorsDoNotLeakInternals(t *testing.T) {
 		}
 	}
 }
+
+// Text that is not UTF-8 is refused naming where it is, never stored with
+// its bytes replaced.
+func TestInvalidUTF8IsRefused(t *testing.T) {
+	ts := startServer(t)
+	ts.publishedCourse(t, "utf8")
+	c := ts.client(t).signUp()
+	must(t, c.post("/api/v1/courses/utf8/enroll", nil), 200)
+	a := ts.userWithRole(t, lyceum.RoleAnalyst)
+	for _, tt := range []struct {
+		c           *client
+		path, body  string
+		status      int
+		field, code string
+	}{
+		{nil, "/api/v1/auth/signup", "{\"email\": \"u1@example.org\", \"password\": \"a good long password\", \"name\": \"Bad \xff\"}", 422, "name", "invalid"},
+		{nil, "/api/v1/auth/signup", `{"email": "u2@example.org", "password": "a good long password", "name": "Bad \ud800"}`, 422, "name", "invalid"},
+		{nil, "/api/v1/auth/signup", `{"email": "u3@example.org", "password": "a good long password", "name": "\udc00 low"}`, 422, "name", "invalid"},
+		{nil, "/api/v1/auth/signup", `{"email": "u4@example.org", "password": "a good long password", "name": "x\ud800\u0041"}`, 422, "name", "invalid"},
+		{nil, "/api/v1/auth/signup", "{\"email\": \"u5@example.org\", \"password\": \"a good long \xc0\xaf password\", \"name\": \"Overlong\"}", 422, "password", "invalid"},
+		{nil, "/api/v1/auth/signup", "{\"email\": \"u6@example.org\", \"password\": \"a good long password\", \"name\": \"Surrogate \xed\xa0\x80\"}", 422, "name", "invalid"},
+		{nil, "/api/v1/auth/signup", "{\"email\": \"u7@example.org\", \"password\": \"a good long password\", \"na\xffme\": \"x\"}", 422, "na\ufffdme", "invalid"},
+		{c, "/api/v1/courses/utf8/items/check/quiz", "{\"responses\": {\"t\": {\"text\": \"\xc3\x28\"}}}", 422, "responses.t.text", "invalid"},
+		{c, "/api/v1/courses/utf8/items/check/quiz", "{\"responses\": {\"m\": {\"choices\": [\"x\", \"\xff\"]}}}", 422, "responses.m.choices[1]", "invalid"},
+		{a, "/api/v1/data/runs", "{\"sql\": \"SELECT {{a}}\", \"params\": {\"a\": \"\xfe\"}}", 422, "params.a", "invalid"},
+		// Well-formed text passes: an escaped pair is one character.
+		{nil, "/api/v1/auth/signup", `{"email": "u8@example.org", "password": "a good long password", "name": "Smile \ud83d\ude00 \\ud800"}`, 201, "", ""},
+	} {
+		if tt.c == nil {
+			tt.c = ts.client(t) // a sign-up signs the client in: a new one each time
+		}
+		res := tt.c.do("POST", tt.path, strings.NewReader(tt.body), "application/json")
+		if res.status != tt.status {
+			t.Errorf("%s %q: %d, want %d: %s", tt.path, tt.body, res.status, tt.status, res.body)
+			continue
+		}
+		if tt.status < 400 {
+			continue
+		}
+		var e struct{ Error struct{ Code, Field string } }
+		res.json(t, &e)
+		if e.Error.Code != tt.code || e.Error.Field != tt.field {
+			t.Errorf("%s %q: %s, want %s naming %q", tt.path, tt.body, res.body, tt.code, tt.field)
+		}
+	}
+	var me struct{ User lyceum.User }
+	must(t, ts.client(t).post("/api/v1/auth/login", map[string]string{"email": "u8@example.org", "password": "a good long password"}), 200).json(t, &me)
+	if me.User.Name != "Smile \U0001F600 \\ud800" {
+		t.Errorf("name = %q", me.User.Name)
+	}
+	// Nothing of the refused sign-ups was stored.
+	must(t, ts.client(t).post("/api/v1/auth/login", map[string]string{"email": "u1@example.org", "password": "a good long password"}), 401)
+
+	// The URL: query parameters name themselves; a path is malformed.
+	for _, tt := range []struct {
+		path        string
+		status      int
+		field, code string
+	}{
+		{"/api/v1/courses?q=%FF", 422, "q", "invalid"},
+		{"/api/v1/data/runs/x/rows?limit=10&sort=%C0%AF", 422, "sort", "invalid"},
+		{"/api/v1/courses?%FFkey=1", 422, "\ufffdkey", "invalid"},
+		{"/api/v1/courses/%FF", 400, "", "bad_request"},
+		{"/api/v1/courses/utf8/media/media/%ED%A0%80.mp4", 400, "", "bad_request"},
+	} {
+		res := a.get(tt.path)
+		var e struct{ Error struct{ Code, Field string } }
+		if res.status != tt.status {
+			t.Errorf("%s: %d, want %d: %s", tt.path, res.status, tt.status, res.body)
+			continue
+		}
+		res.json(t, &e)
+		if e.Error.Code != tt.code || e.Error.Field != tt.field {
+			t.Errorf("%s: %s, want %s naming %q", tt.path, res.body, tt.code, tt.field)
+		}
+	}
+}
