@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,9 @@ type Server struct {
 	SecureCookies bool
 	// MaxUploadBytes bounds a course bundle upload.
 	MaxUploadBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (clientAddr); none by default.
+	TrustedProxies []netip.Prefix
 	// Registry receives the HTTP metrics; nil uses a new one.
 	Registry *prometheus.Registry
 	// Ready reports whether the store answers, for /healthz.

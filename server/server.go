@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +52,13 @@ type Config struct {
 
 	SecureCookies  bool  // mark cookies Secure behind a TLS proxy
 	MaxUploadBytes int64 // largest course bundle upload
+
+	// TrustedProxies are the addresses (10.0.0.1) and networks
+	// (10.0.0.0/8) of the proxies in front of Lyceum. Only for a request
+	// from one of them is the client's address taken from
+	// X-Forwarded-For: the rightmost address there that is not a trusted
+	// proxy. Empty trusts none: the peer address is the client's.
+	TrustedProxies []string
 
 	// SampleCourse is a bundle directory imported and published on start
 	// when no course with its id exists ("" imports nothing).
@@ -117,7 +126,35 @@ func (c *Config) Validate() error {
 	if c.LoginBurst <= 0 || c.LoginEvery <= 0 {
 		return errors.New("--login-burst and --login-every must be positive")
 	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		return err
+	}
 	return nil
+}
+
+// parseProxies reads Config.TrustedProxies: addresses and CIDR networks.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			if p != p.Masked() {
+				return nil, fmt.Errorf("--trusted-proxies %q: a network has no host bits; write %s, or the address alone", s, p.Masked())
+			}
+			if p.Addr().Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p)
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies %q: want IP addresses or CIDR networks, comma-separated, e.g. 10.0.0.0/8,192.168.1.5", s)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // Server is a running Lyceum instance.
@@ -165,8 +202,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	proxies, _ := parseProxies(cfg.TrustedProxies) // valid: cfg.Validate said so
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
-		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Registry: reg, Ready: store.Ping}
+		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, TrustedProxies: proxies, Registry: reg, Ready: store.Ping}
 	if cfg.Warehouse != "none" {
 		wh, err := openWarehouse(ctx, cfg)
 		if err != nil {

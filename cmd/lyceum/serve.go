@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/lyceum/lyceum/server"
 	"github.com/lyceum/lyceum/web"
@@ -17,6 +18,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (set behind a TLS-terminating proxy)")
 	uploadMB := fs.Int64("max-upload-mb", cfg.MaxUploadBytes>>20, "largest course bundle upload, MiB")
 	fs.StringVar(&cfg.SampleCourse, "sample-course", "", "course bundle directory to import and publish on first start")
+	proxies := fs.String("trusted-proxies", "", "comma-separated addresses and CIDR networks of the proxies in front of Lyceum, whose X-Forwarded-For gives the client's address (default: none)")
 	fs.IntVar(&cfg.LoginBurst, "login-burst", cfg.LoginBurst, "sign-in attempts allowed at once per address and per account")
 	fs.DurationVar(&cfg.LoginEvery, "login-every", cfg.LoginEvery, "one more sign-in attempt allowed per this interval")
 	fs.StringVar(&cfg.Warehouse, "warehouse", cfg.Warehouse, "warehouse engine: duckdb (embedded, in the data dir), postgres, or none")
@@ -41,6 +43,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.MaxUploadBytes = *uploadMB << 20
+	cfg.TrustedProxies = nil
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
 	logger, err := newLogger(stderr, *logLevel, *logFormat)
 	if err != nil {
 		return err
