@@ -27,8 +27,12 @@ type Service struct {
 		lyceum.EventLog
 	}
 	Params auth.Params // argon2id cost
-	// Limit bounds login attempts per client address and per account.
-	Limit *auth.Limiter
+	// Limit bounds failed sign-in attempts per account and client address,
+	// and per client address over all accounts (guessing many accounts'
+	// passwords from one place). AccountLimit bounds them per account over
+	// all addresses, with a higher burst: one stranger's wrong guesses
+	// cannot lock a user out, many addresses' together still stop.
+	Limit, AccountLimit *auth.Limiter
 }
 
 // NewUser validates and hashes a new account without storing it.
@@ -99,13 +103,9 @@ func (e *TooManyAttempts) Unwrap() error { return lyceum.ErrTooMany }
 // network address, for rate limiting.
 func (s *Service) LogIn(ctx context.Context, email, password, clientAddr string) (*lyceum.User, *lyceum.Session, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	now := time.Now()
-	if s.Limit != nil {
-		for _, key := range []string{"addr:" + clientAddr, "email:" + email} {
-			if ok, wait := s.Limit.Allow(key, now); !ok {
-				return nil, nil, "", &TooManyAttempts{RetryAfter: wait}
-			}
-		}
+	attempt, err := s.takeAttempt(email, clientAddr)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if errors.Is(err, lyceum.ErrNotFound) {
@@ -123,8 +123,45 @@ func (s *Service) LogIn(ctx context.Context, email, password, clientAddr string)
 	if !ok {
 		return nil, nil, "", ErrBadCredentials
 	}
+	attempt.refund() // only failed attempts count
 	sess, token, err := s.newSession(ctx, u)
 	return u, sess, token, err
+}
+
+// attempt is what one sign-in took from the limiters.
+type attempt []taken
+
+type taken struct {
+	l   *auth.Limiter
+	key string
+}
+
+func (a attempt) refund() {
+	for _, t := range a {
+		t.l.Refund(t.key)
+	}
+}
+
+// takeAttempt takes a sign-in attempt from every limit it counts against,
+// or from none when one of them is spent.
+func (s *Service) takeAttempt(email, clientAddr string) (attempt, error) {
+	var keys []taken
+	if s.Limit != nil {
+		keys = append(keys, taken{s.Limit, "addr:" + clientAddr}, taken{s.Limit, "account+addr:" + email + " " + clientAddr})
+	}
+	if s.AccountLimit != nil {
+		keys = append(keys, taken{s.AccountLimit, "account:" + email})
+	}
+	now := time.Now()
+	var a attempt
+	for _, k := range keys {
+		if ok, wait := k.l.Allow(k.key, now); !ok {
+			a.refund()
+			return nil, &TooManyAttempts{RetryAfter: wait}
+		}
+		a = append(a, k)
+	}
+	return a, nil
 }
 
 var dummyHashes sync.Map // auth.Params → hash

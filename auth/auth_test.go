@@ -75,3 +75,21 @@ func TestLimiter(t *testing.T) {
 		t.Fatal("refilled more than one token in one interval")
 	}
 }
+
+func TestLimiterRefund(t *testing.T) {
+	l := NewLimiter(2, time.Hour)
+	now := time.Unix(1000, 0)
+	for range 5 {
+		if ok, _ := l.Allow("k", now); !ok {
+			t.Fatal("an attempt given back was not available again")
+		}
+		l.Refund("k")
+	}
+	l.Refund("k") // never above the burst
+	l.Allow("k", now)
+	l.Allow("k", now)
+	if ok, _ := l.Allow("k", now); ok {
+		t.Fatal("refunds raised the bucket above its burst")
+	}
+	l.Refund("unknown") // no bucket: nothing happens
+}

@@ -83,8 +83,12 @@ type Config struct {
 	CourseCacheTTL time.Duration
 
 	PasswordParams auth.Params
-	LoginBurst     int           // login attempts allowed at once per address or account
-	LoginEvery     time.Duration // one more attempt allowed per this interval
+	// LoginBurst failed sign-in attempts are allowed at once per account
+	// and client address, and per client address; LoginAccountBurst per
+	// account from all addresses together. One more is allowed per
+	// LoginEvery.
+	LoginBurst, LoginAccountBurst int
+	LoginEvery                    time.Duration
 
 	Web    fs.FS // built web apps; nil serves no UI
 	Logger *slog.Logger
@@ -96,7 +100,7 @@ func Default() Config {
 		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", Warehouse: "duckdb", MaxUploadBytes: 512 << 20,
 		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, InstructorDataMaxAge: 30 * time.Second,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
-		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
+		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginAccountBurst: 100, LoginEvery: 6 * time.Second,
 	}
 }
 
@@ -123,8 +127,8 @@ func (c *Config) Validate() error {
 	if c.MaxUploadBytes <= 0 {
 		return errors.New("--max-upload-mb must be positive")
 	}
-	if c.LoginBurst <= 0 || c.LoginEvery <= 0 {
-		return errors.New("--login-burst and --login-every must be positive")
+	if c.LoginBurst <= 0 || c.LoginEvery <= 0 || c.LoginAccountBurst <= 0 {
+		return errors.New("--login-burst, --login-account-burst and --login-every must be positive")
 	}
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
 		return err
@@ -198,7 +202,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, Store: store, Blobs: blobs, logger: logger}
-	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery)}
+	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery),
+		AccountLimit: auth.NewLimiter(cfg.LoginAccountBurst, cfg.LoginEvery)}
 	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
