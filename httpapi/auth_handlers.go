@@ -24,7 +24,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, sess, token, err := s.Accounts.SignUp(r.Context(), in.Email, in.Password, in.Name)
+	u, sess, token, err := s.Accounts.SignUp(r.Context(), in.Email, in.Password, in.Name, s.clientAddr(r))
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ func startServer(t *testing.T, edit ...func(*server.Config)) *testServer {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.PasswordParams = auth.TestParams
+	cfg.SignupBurst = 10000 // every test client signs up from 127.0.0.1
 	cfg.MaxUploadBytes = 1 << 20
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, e := range edit {

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,4 +53,33 @@ func TestLockoutIsPerAccountAndAddress(t *testing.T) {
 		t.Fatal("429 without Retry-After")
 	}
 	must(t, login(ts.clientFrom(t, "127.0.0.1"), "a good long password"), 429)
+}
+
+// Sign-ups are limited per client address: each costs a password hash.
+// Input refused before hashing costs nothing; other addresses are not
+// affected; the refusal says when to try again.
+func TestSignupLimitPerAddress(t *testing.T) {
+	ts := startServer(t, func(c *server.Config) {
+		c.SignupBurst, c.SignupEvery = 2, time.Hour
+		c.TrustedProxies = []string{"127.0.0.1"}
+	})
+	signUp := func(c *client, email, password string) response {
+		c.t.Helper()
+		return c.post("/api/v1/auth/signup", map[string]string{"email": email, "password": password, "name": "S"})
+	}
+	spammer := ts.clientFrom(t, "127.0.0.2")
+	for i := range 5 {
+		must(t, signUp(spammer, fmt.Sprintf("short%d@example.org", i), "short"), 422)
+	}
+	must(t, signUp(ts.clientFrom(t, "127.0.0.2"), "s1@example.org", "a good long password"), 201)
+	must(t, signUp(ts.clientFrom(t, "127.0.0.2"), "s1@example.org", "a good long password"), 409)
+	res := must(t, signUp(ts.clientFrom(t, "127.0.0.2"), "s2@example.org", "a good long password"), 429)
+	if res.errorCode(t) != "too_many_requests" || res.header.Get("Retry-After") == "" || !strings.Contains(string(res.body), "sign-ups") {
+		t.Fatalf("429: %s (Retry-After %q)", res.body, res.header.Get("Retry-After"))
+	}
+	// Nothing of the refused sign-up was stored.
+	must(t, ts.client(t).post("/api/v1/auth/login", map[string]string{"email": "s2@example.org", "password": "a good long password"}), 401)
+	// Another address, directly or through the trusted proxy, signs up.
+	must(t, signUp(ts.clientFrom(t, "127.0.0.3"), "s3@example.org", "a good long password"), 201)
+	must(t, signUp(ts.clientVia(t, "203.0.113.4"), "s4@example.org", "a good long password"), 201)
 }

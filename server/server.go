@@ -83,6 +83,14 @@ type Config struct {
 	CourseCacheTTL time.Duration
 
 	PasswordParams auth.Params
+	// PasswordHashes is how many password hashes (each PasswordParams.Memory
+	// and .Threads CPUs) are computed at once; the rest wait. 0 sizes it from
+	// the CPUs and memory (auth.HashSlots).
+	PasswordHashes int
+	// SignupBurst sign-ups are allowed at once per client address, one more
+	// per SignupEvery.
+	SignupBurst int
+	SignupEvery time.Duration
 	// LoginBurst failed sign-in attempts are allowed at once per account
 	// and client address, and per client address; LoginAccountBurst per
 	// account from all addresses together. One more is allowed per
@@ -101,6 +109,7 @@ func Default() Config {
 		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, InstructorDataMaxAge: 30 * time.Second,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginAccountBurst: 100, LoginEvery: 6 * time.Second,
+		SignupBurst: 20, SignupEvery: time.Minute,
 	}
 }
 
@@ -129,6 +138,12 @@ func (c *Config) Validate() error {
 	}
 	if c.LoginBurst <= 0 || c.LoginEvery <= 0 || c.LoginAccountBurst <= 0 {
 		return errors.New("--login-burst, --login-account-burst and --login-every must be positive")
+	}
+	if c.SignupBurst <= 0 || c.SignupEvery <= 0 {
+		return errors.New("--signup-burst and --signup-every must be positive")
+	}
+	if c.PasswordHashes < 0 {
+		return errors.New("--password-hashes must not be negative (0 sizes it from the CPUs and memory)")
 	}
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
 		return err
@@ -202,8 +217,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, Store: store, Blobs: blobs, logger: logger}
-	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery),
-		AccountLimit: auth.NewLimiter(cfg.LoginAccountBurst, cfg.LoginEvery)}
+	hashes := cfg.PasswordHashes
+	if hashes == 0 {
+		hashes = auth.HashSlots(cfg.PasswordParams)
+	}
+	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Hashes: auth.NewGate(hashes),
+		Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery), AccountLimit: auth.NewLimiter(cfg.LoginAccountBurst, cfg.LoginEvery),
+		SignupLimit: auth.NewLimiter(cfg.SignupBurst, cfg.SignupEvery)}
 	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
