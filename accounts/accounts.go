@@ -27,12 +27,33 @@ type Service struct {
 		lyceum.EventLog
 	}
 	Params auth.Params // argon2id cost
-	// Limit bounds login attempts per client address and per account.
-	Limit *auth.Limiter
+	// Hashes bounds the password hashes computed at once (sign-up,
+	// sign-in); nil does not bound them.
+	Hashes *auth.Gate
+	// Limit bounds failed sign-in attempts per account and client address,
+	// and per client address over all accounts (guessing many accounts'
+	// passwords from one place). AccountLimit bounds them per account over
+	// all addresses, with a higher burst: one stranger's wrong guesses
+	// cannot lock a user out, many addresses' together still stop.
+	Limit, AccountLimit *auth.Limiter
+	// SignupLimit bounds sign-ups per client address.
+	SignupLimit *auth.Limiter
 }
 
 // NewUser validates and hashes a new account without storing it.
-func (s *Service) NewUser(email, password, name string, role lyceum.Role) (*lyceum.User, error) {
+func (s *Service) NewUser(ctx context.Context, email, password, name string, role lyceum.Role) (*lyceum.User, error) {
+	u, err := checkNewUser(email, password, name, role)
+	if err != nil {
+		return nil, err
+	}
+	if u.PasswordHash, err = s.hash(ctx, password); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkNewUser validates a new account, cheaply: nothing is hashed yet.
+func checkNewUser(email, password, name string, role lyceum.Role) (*lyceum.User, error) {
 	email, err := lyceum.NormalizeEmail(email)
 	if err != nil {
 		return nil, err
@@ -50,16 +71,36 @@ func (s *Service) NewUser(email, password, name string, role lyceum.Role) (*lyce
 	if _, err := lyceum.ParseRole(string(role)); err != nil {
 		return nil, err
 	}
-	hash, err := auth.HashPassword(password, s.Params)
-	if err != nil {
-		return nil, err
+	return &lyceum.User{ID: uuid.NewString(), Email: email, Name: name, Role: role, CreatedAt: lyceum.TimeNow()}, nil
+}
+
+// hash hashes a password when the gate lets it.
+func (s *Service) hash(ctx context.Context, password string) (hash string, err error) {
+	err = s.gated(ctx, func() { hash, err = auth.HashPassword(password, s.Params) })
+	return hash, err
+}
+
+// verify checks a password against a hash when the gate lets it.
+func (s *Service) verify(ctx context.Context, password, hash string) (ok bool, err error) {
+	err = s.gated(ctx, func() { ok, err = auth.VerifyPassword(password, hash) })
+	return ok, err
+}
+
+func (s *Service) gated(ctx context.Context, fn func()) error {
+	if s.Hashes == nil {
+		fn()
+		return nil
 	}
-	return &lyceum.User{ID: uuid.NewString(), Email: email, Name: name, Role: role, PasswordHash: hash, CreatedAt: lyceum.TimeNow()}, nil
+	err := s.Hashes.Do(ctx, fn)
+	if errors.Is(err, auth.ErrBusy) {
+		return &TooManyAttempts{RetryAfter: time.Second, What: "passwords being checked at once"}
+	}
+	return err
 }
 
 // CreateUser stores a new account with any role (the CLI's user create).
 func (s *Service) CreateUser(ctx context.Context, email, password, name string, role lyceum.Role) (*lyceum.User, error) {
-	u, err := s.NewUser(email, password, name, role)
+	u, err := s.NewUser(ctx, email, password, name, role)
 	if err != nil {
 		return nil, err
 	}
@@ -69,8 +110,18 @@ func (s *Service) CreateUser(ctx context.Context, email, password, name string, 
 	return u, nil
 }
 
-// SignUp creates a learner account and signs it in.
-func (s *Service) SignUp(ctx context.Context, email, password, name string) (*lyceum.User, *lyceum.Session, string, error) {
+// SignUp creates a learner account and signs it in. clientAddr is the
+// caller's network address: sign-ups are limited per address (each costs
+// a password hash), once the input is valid.
+func (s *Service) SignUp(ctx context.Context, email, password, name, clientAddr string) (*lyceum.User, *lyceum.Session, string, error) {
+	if _, err := checkNewUser(email, password, name, lyceum.RoleLearner); err != nil {
+		return nil, nil, "", err
+	}
+	if s.SignupLimit != nil {
+		if ok, wait := s.SignupLimit.Allow("addr:"+clientAddr, time.Now()); !ok {
+			return nil, nil, "", &TooManyAttempts{RetryAfter: wait, What: "sign-ups from this address"}
+		}
+	}
 	u, err := s.CreateUser(ctx, email, password, name, lyceum.RoleLearner)
 	if err != nil {
 		return nil, nil, "", err
@@ -87,11 +138,19 @@ func (s *Service) SignUp(ctx context.Context, email, password, name string) (*ly
 // that sign-in does not reveal which addresses have accounts.
 var ErrBadCredentials = fmt.Errorf("wrong email or password: %w", lyceum.ErrUnauthorized)
 
-// TooManyAttempts says how long to wait before trying to sign in again.
-type TooManyAttempts struct{ RetryAfter time.Duration }
+// TooManyAttempts says how long to wait before trying again: to sign in,
+// to sign up, or to have a password checked while the server is busy.
+type TooManyAttempts struct {
+	RetryAfter time.Duration
+	What       string // too many what: "sign-in attempts" when empty
+}
 
 func (e *TooManyAttempts) Error() string {
-	return fmt.Sprintf("too many sign-in attempts; try again in %d s", int(e.RetryAfter.Seconds()+1))
+	what := e.What
+	if what == "" {
+		what = "sign-in attempts"
+	}
+	return fmt.Sprintf("too many %s; try again in %d s", what, int(e.RetryAfter.Seconds()+1))
 }
 func (e *TooManyAttempts) Unwrap() error { return lyceum.ErrTooMany }
 
@@ -99,32 +158,71 @@ func (e *TooManyAttempts) Unwrap() error { return lyceum.ErrTooMany }
 // network address, for rate limiting.
 func (s *Service) LogIn(ctx context.Context, email, password, clientAddr string) (*lyceum.User, *lyceum.Session, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	now := time.Now()
-	if s.Limit != nil {
-		for _, key := range []string{"addr:" + clientAddr, "email:" + email} {
-			if ok, wait := s.Limit.Allow(key, now); !ok {
-				return nil, nil, "", &TooManyAttempts{RetryAfter: wait}
-			}
-		}
+	attempt, err := s.takeAttempt(email, clientAddr)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	u, err := s.Store.UserByEmail(ctx, email)
 	if errors.Is(err, lyceum.ErrNotFound) {
 		// Spend the same time as a real check so timing does not tell.
-		auth.VerifyPassword(password, dummyHash(s.Params))
+		if _, err := s.verify(ctx, password, dummyHash(s.Params)); err != nil {
+			return nil, nil, "", err
+		}
 		return nil, nil, "", ErrBadCredentials
 	}
 	if err != nil {
 		return nil, nil, "", err
 	}
-	ok, err := auth.VerifyPassword(password, u.PasswordHash)
+	ok, err := s.verify(ctx, password, u.PasswordHash)
+	var tma *TooManyAttempts
+	if errors.As(err, &tma) || ctx.Err() != nil {
+		return nil, nil, "", err
+	}
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("user %s: %w", u.ID, err)
 	}
 	if !ok {
 		return nil, nil, "", ErrBadCredentials
 	}
+	attempt.refund() // only failed attempts count
 	sess, token, err := s.newSession(ctx, u)
 	return u, sess, token, err
+}
+
+// attempt is what one sign-in took from the limiters.
+type attempt []taken
+
+type taken struct {
+	l   *auth.Limiter
+	key string
+}
+
+func (a attempt) refund() {
+	for _, t := range a {
+		t.l.Refund(t.key)
+	}
+}
+
+// takeAttempt takes a sign-in attempt from every limit it counts against,
+// or from none when one of them is spent.
+func (s *Service) takeAttempt(email, clientAddr string) (attempt, error) {
+	var keys []taken
+	if s.Limit != nil {
+		keys = append(keys, taken{s.Limit, "addr:" + clientAddr}, taken{s.Limit, "account+addr:" + email + " " + clientAddr})
+	}
+	if s.AccountLimit != nil {
+		keys = append(keys, taken{s.AccountLimit, "account:" + email})
+	}
+	now := time.Now()
+	var a attempt
+	for _, k := range keys {
+		if ok, wait := k.l.Allow(k.key, now); !ok {
+			a.refund()
+			return nil, &TooManyAttempts{RetryAfter: wait}
+		}
+		a = append(a, k)
+	}
+	return a, nil
 }
 
 var dummyHashes sync.Map // auth.Params → hash

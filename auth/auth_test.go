@@ -1,7 +1,12 @@
 package auth
 
 import (
+	"context"
+	"errors"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -73,5 +78,94 @@ func TestLimiter(t *testing.T) {
 	}
 	if ok, _ := l.Allow("ip", now.Add(time.Second)); ok {
 		t.Fatal("refilled more than one token in one interval")
+	}
+}
+
+func TestLimiterRefund(t *testing.T) {
+	l := NewLimiter(2, time.Hour)
+	now := time.Unix(1000, 0)
+	for range 5 {
+		if ok, _ := l.Allow("k", now); !ok {
+			t.Fatal("an attempt given back was not available again")
+		}
+		l.Refund("k")
+	}
+	l.Refund("k") // never above the burst
+	l.Allow("k", now)
+	l.Allow("k", now)
+	if ok, _ := l.Allow("k", now); ok {
+		t.Fatal("refunds raised the bucket above its burst")
+	}
+	l.Refund("unknown") // no bucket: nothing happens
+}
+
+func TestGate(t *testing.T) {
+	g := NewGate(2)
+	g.MaxWaiting = 3
+	var running, peak atomic.Int64
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 5)
+	for range 5 { // 2 run, 3 wait
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- g.Do(context.Background(), func() {
+				n := running.Add(1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				<-release
+				running.Add(-1)
+			})
+		}()
+	}
+	for running.Load() < 2 || g.waiting.Load() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	// A sixth is refused at once: too many wait already.
+	if err := g.Do(context.Background(), func() { t.Error("ran past the waiting cap") }); !errors.Is(err, ErrBusy) {
+		t.Fatalf("sixth: %v, want ErrBusy", err)
+	}
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if peak.Load() != 2 {
+		t.Fatalf("%d hashes at once, want 2", peak.Load())
+	}
+
+	// A waiter stops waiting when its context ends, or after MaxWait.
+	g = NewGate(1)
+	hold := make(chan struct{})
+	go g.Do(context.Background(), func() { <-hold })
+	defer close(hold)
+	for len(g.slots) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := g.Do(ctx, func() {}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("canceled waiter: %v", err)
+	}
+	g.MaxWait = 20 * time.Millisecond
+	if err := g.Do(context.Background(), func() {}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("waiter past MaxWait: %v", err)
+	}
+	if g.waiting.Load() != 0 {
+		t.Fatalf("%d still counted as waiting", g.waiting.Load())
+	}
+}
+
+func TestHashSlots(t *testing.T) {
+	if n := HashSlots(DefaultParams); n < 1 || n > runtime.GOMAXPROCS(0) {
+		t.Fatalf("HashSlots = %d with %d CPUs", n, runtime.GOMAXPROCS(0))
+	}
+	// Hashes of a terabyte each fit once, however little memory there is.
+	if n := HashSlots(Params{Memory: 1 << 30, Time: 1, Threads: 1}); n != 1 {
+		t.Fatalf("HashSlots of 1 TiB hashes = %d, want 1", n)
 	}
 }

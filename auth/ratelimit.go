@@ -6,7 +6,8 @@ import (
 )
 
 // Limiter allows Burst attempts per key, refilled at one per Every. It limits
-// login attempts per address and per account. It is per process: behind a
+// sign-in attempts (per account and address, per address, per account) and
+// sign-ups per address. It is per process: behind a
 // load balancer each instance limits on its own, which still bounds guessing
 // to (instances × rate).
 type Limiter struct {
@@ -45,6 +46,17 @@ func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Dur
 		return true, 0
 	}
 	return false, time.Duration((1 - b.tokens) * float64(l.Every))
+}
+
+// Refund gives back an attempt taken from key, up to the burst: what
+// Allow took for an attempt that turned out not to count (a sign-in that
+// succeeded).
+func (l *Limiter) Refund(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if b := l.buckets[key]; b != nil {
+		b.tokens = min(float64(l.Burst), b.tokens+1)
+	}
 }
 
 // sweep forgets full buckets now and then so memory stays bounded.

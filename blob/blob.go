@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lyceum/lyceum"
@@ -30,7 +31,8 @@ type Store interface {
 	// Put stores r under key, replacing what was there. The blob is durable
 	// and complete when Put returns; readers never see a partial blob.
 	Put(ctx context.Context, key string, r io.Reader) (int64, error)
-	// Open returns lyceum.ErrNotFound for a missing key.
+	// Open returns lyceum.ErrNotFound for a missing key, and for a key
+	// nothing can be stored under; the error's message leaves the key out.
 	Open(ctx context.Context, key string) (Object, error)
 	Delete(ctx context.Context, key string) error
 }
@@ -45,13 +47,21 @@ func NewDir(root string) (*Dir, error) {
 	return &Dir{root: root}, nil
 }
 
-// CheckKey rejects keys that are empty, absolute, or climb out of the store.
+// CheckKey rejects keys that are empty, absolute, climb out of the store,
+// or hold a NUL (which no file name can).
 func CheckKey(key string) error {
-	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") || !fs.ValidPath(key) {
-		return lyceum.Invalid("key", "invalid blob key %q", key)
+	if key == "" || strings.HasPrefix(key, "/") || strings.ContainsAny(key, "\\\x00") || !fs.ValidPath(key) {
+		return lyceum.Invalid("key", "must be a relative path of slash-separated names, without . or .. names, backslashes or NUL")
 	}
 	return nil
 }
+
+// notFound is a missing blob. Its message, which a client may see, leaves
+// the key out: keys are the store's business.
+type notFound struct{}
+
+func (notFound) Error() string { return "file not found" }
+func (notFound) Unwrap() error { return lyceum.ErrNotFound }
 
 func (d *Dir) path(key string) (string, error) {
 	if err := CheckKey(key); err != nil {
@@ -109,11 +119,11 @@ func (f file) ModTime() time.Time { return f.info.ModTime() }
 func (d *Dir) Open(ctx context.Context, key string) (Object, error) {
 	p, err := d.path(key)
 	if err != nil {
-		return nil, err
+		return nil, notFound{} // nothing can be stored under such a key
 	}
 	f, err := os.Open(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("blob %s: %w", key, lyceum.ErrNotFound)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG) {
+		return nil, notFound{}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open blob %s: %w", key, err)
@@ -121,7 +131,7 @@ func (d *Dir) Open(ctx context.Context, key string) (Object, error) {
 	info, err := f.Stat()
 	if err != nil || info.IsDir() {
 		f.Close()
-		return nil, fmt.Errorf("blob %s: %w", key, lyceum.ErrNotFound)
+		return nil, notFound{}
 	}
 	return file{f, info}, nil
 }

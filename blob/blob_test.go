@@ -42,9 +42,20 @@ func TestDir(t *testing.T) {
 	if _, err := d.Open(ctx, "courses/c1"); !errors.Is(err, lyceum.ErrNotFound) {
 		t.Fatalf("directory as blob: %v", err)
 	}
-	for _, bad := range []string{"", "/etc/passwd", "../x", "a/../../x", "a\\b"} {
+	for _, bad := range []string{"", "/etc/passwd", "../x", "a/../../x", "a\\b", "a\x00b", "courses/c1/media/a.mp4\x00"} {
 		if _, err := d.Put(ctx, bad, strings.NewReader("x")); !lyceum.IsValidation(err) {
 			t.Errorf("Put(%q) = %v, want a validation error", bad, err)
+		}
+	}
+	// Keys that cannot name a blob are not found; the message, which a
+	// client may see, does not show the key.
+	for _, key := range []string{"courses/none", "courses/c1", "courses/c1/media/a.mp4\x00", "courses/c1/media/a.mp4/x",
+		"courses/c1/" + strings.Repeat("x", 300), "", "../x", "a\\b"} {
+		_, err := d.Open(ctx, key)
+		if !errors.Is(err, lyceum.ErrNotFound) {
+			t.Errorf("Open(%q) = %v, want not found", key, err)
+		} else if strings.Contains(err.Error(), "courses") {
+			t.Errorf("Open(%q): the message %q shows the key", key, err)
 		}
 	}
 	if err := d.Delete(ctx, "courses/c1/media/a.mp4"); err != nil {

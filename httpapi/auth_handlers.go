@@ -1,8 +1,9 @@
 package httpapi
 
 import (
-	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/accounts"
@@ -15,11 +16,15 @@ type meResponse struct {
 
 // POST /api/v1/auth/signup
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
-	var in struct{ Email, Password, Name string }
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+		Name     string `json:"name"`
+	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, sess, token, err := s.Accounts.SignUp(r.Context(), in.Email, in.Password, in.Name)
+	u, sess, token, err := s.Accounts.SignUp(r.Context(), in.Email, in.Password, in.Name, s.clientAddr(r))
 	if err != nil {
 		return err
 	}
@@ -30,11 +35,14 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 
 // POST /api/v1/auth/login
 func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
-	var in struct{ Email, Password string }
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, sess, token, err := s.Accounts.LogIn(r.Context(), in.Email, in.Password, clientAddr(r))
+	u, sess, token, err := s.Accounts.LogIn(r.Context(), in.Email, in.Password, s.clientAddr(r))
 	if err != nil {
 		return err
 	}
@@ -43,14 +51,56 @@ func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// clientAddr is the caller's IP, for rate limiting. Behind a proxy this is
-// the proxy's address unless the proxy is trusted (not supported yet).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
+// clientAddr is the caller's IP, for rate limiting. It is the peer's
+// address, unless the peer is a trusted proxy: then it is the rightmost
+// address in X-Forwarded-For that is not a trusted proxy. Addresses left of
+// it were written by the client itself and prove nothing, so a client
+// cannot pick its own bucket.
+func (s *Server) clientAddr(r *http.Request) string {
+	peer, ok := parseHop(r.RemoteAddr)
+	if !ok {
 		return r.RemoteAddr
 	}
-	return host
+	if !s.trusted(peer) {
+		return peer.String()
+	}
+	client := peer
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, ok := parseHop(hops[i])
+		if !ok {
+			break // not an address: nothing further left can be believed
+		}
+		if !s.trusted(a) {
+			return a.String()
+		}
+		client = a // one more trusted proxy: look further left
+	}
+	return client.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseHop reads one address of X-Forwarded-For or RemoteAddr: an IP,
+// or an IP with a port ("1.2.3.4:80", "[::1]:80"), IPv4-mapped IPv6 as
+// IPv4.
+func parseHop(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap().WithZone(""), true
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap().WithZone(""), true
 }
 
 // POST /api/v1/auth/logout

@@ -69,6 +69,9 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request) error {
 	defer o.Close()
 	w.Header().Set("Cache-Control", "private, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := vetRange(w, r, o.Size(), o.ModTime()); err != nil {
+		return err
+	}
 	http.ServeContent(w, r, p, o.ModTime(), o)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,9 @@ type Server struct {
 	SecureCookies bool
 	// MaxUploadBytes bounds a course bundle upload.
 	MaxUploadBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (clientAddr); none by default.
+	TrustedProxies []netip.Prefix
 	// Registry receives the HTTP metrics; nil uses a new one.
 	Registry *prometheus.Registry
 	// Ready reports whether the store answers, for /healthz.
@@ -133,7 +137,24 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/", s.webApps())
 
 	csrf := http.NewCrossOriginProtection()
-	return s.observe(s.recoverPanics(s.authenticate(csrf.Handler(mux))))
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &clientError{http.StatusForbidden, "forbidden",
+			"cross-origin request refused: this API answers state-changing requests from Lyceum's own pages only"})
+	}))
+	return s.observe(s.recoverPanics(s.checkURL(s.authenticate(csrf.Handler(mux)))))
+}
+
+// checkURL refuses API requests whose path or query is not UTF-8 text.
+func (s *Server) checkURL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			if err := checkURLText(r); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Routes lists the API routes as "METHOD /pattern", for the OpenAPI check.

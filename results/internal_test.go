@@ -2,10 +2,12 @@ package results
 
 import (
 	"context"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/lyceum/lyceum/blob"
 )
@@ -99,5 +101,18 @@ func TestFormatting(t *testing.T) {
 	}
 	if !strings.Contains(text(struct{ A int }{1}), `"A":1`) {
 		t.Errorf("struct as text: %s", text(struct{ A int }{1}))
+	}
+}
+
+// A value that does not fit is reported for people: the column, the value
+// and the column's type, no Go type, and cut on a character boundary.
+func TestConversionErrorMessage(t *testing.T) {
+	msg := (&conversionError{"n", new(big.Int).Lsh(big.NewInt(1), 200), "BIGINT"}).Error()
+	if strings.Contains(msg, "big.Int") || strings.Contains(msg, "*") || !strings.Contains(msg, `"n"`) || !strings.Contains(msg, "BIGINT") {
+		t.Errorf("message %q", msg)
+	}
+	msg = (&conversionError{"s", strings.Repeat("é", 100), "DOUBLE"}).Error()
+	if !utf8.ValidString(msg) || strings.Contains(msg, "string") {
+		t.Errorf("message %q", msg)
 	}
 }

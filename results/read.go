@@ -197,7 +197,9 @@ const csvBatchBytes = 16 << 20
 // commas and records ended by CRLF. Fields holding a comma, a quote, CR or
 // LF are quoted (quotes doubled; line breaks inside kept as they are); an
 // empty string is "" and NULL is an empty field. Values are written as Page
-// returns them (times RFC 3339, decimals exact). It streams: a goroutine
+// returns them (times RFC 3339, decimals exact), except that text a
+// spreadsheet would take for a formula starts with a ' (defuse). It
+// streams: a goroutine
 // reads the file a row group or so at a time while rows already read are
 // written. An error after the first bytes leaves w with part of the CSV.
 func (s *Store) CSV(ctx context.Context, key string, w io.Writer) error {
@@ -221,7 +223,7 @@ func (s *Store) CSV(ctx context.Context, key string, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	cw := csvWriter{w: bw}
 	for i, c := range m.cols {
-		cw.field(i, c.Name, false)
+		cw.field(i, defuse(c.Name), false)
 	}
 	cw.end()
 	ncol := len(m.cols)
@@ -231,7 +233,11 @@ func (s *Store) CSV(ctx context.Context, key string, w io.Writer) error {
 			if v == nil {
 				cw.field(col, "", true)
 			} else {
-				cw.field(col, csvText(display(&m.cols[col], v)), false)
+				text := csvText(display(&m.cols[col], v))
+				if !m.cols[col].numeric() {
+					text = defuse(text)
+				}
+				cw.field(col, text, false)
 			}
 			if col == ncol-1 {
 				cw.end()
@@ -311,6 +317,22 @@ func csvText(v any) string {
 		return string(x)
 	}
 	return fmt.Sprint(v)
+}
+
+// defuse keeps a spreadsheet from reading a text cell as a formula: a
+// cell that starts with = + - @, a tab or a carriage return gets a ' in
+// front (OWASP's advice for CSV files). Numbers of numeric columns are
+// left as they are, so -3.5 stays a number.
+func defuse(s string) string {
+	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
+}
+
+// numeric reports whether c holds numbers, which defuse leaves alone.
+func (c *column) numeric() bool {
+	return c.Kind == kInt || c.Kind == kFloat || c.Kind == kDecimal
 }
 
 // csvWriter writes RFC 4180 records. encoding/csv would do, but with CRLF

@@ -271,7 +271,8 @@ func (s *Store) fetch(ctx context.Context, key string) (path string, size int64,
 	obj, err := s.blobs.Open(ctx, key)
 	if err != nil {
 		if errors.Is(err, lyceum.ErrNotFound) {
-			return "", 0, nil, fmt.Errorf("result %s: %w", key, lyceum.ErrNotFound)
+			// The key is ours, not the client's: leave it out.
+			return "", 0, nil, fmt.Errorf("this result is no longer stored; run the query again: %w", lyceum.ErrNotFound)
 		}
 		return "", 0, nil, fmt.Errorf("fetch result %s: %w", key, err)
 	}

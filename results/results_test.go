@@ -418,6 +418,8 @@ func TestMissingAndBadKeys(t *testing.T) {
 	}
 	if err := e.store.CSV(ctx, "runs/nope", io.Discard); !errors.Is(err, lyceum.ErrNotFound) {
 		t.Errorf("CSV of a missing key: %v", err)
+	} else if strings.Contains(err.Error(), "runs/nope") {
+		t.Errorf("CSV of a missing key: the message %q, which a client may see, shows the key", err)
 	}
 	for _, key := range []string{"", "/abs", "../up", "a/../../b"} {
 		if _, err := e.store.Page(ctx, key, 0, 10, "", false); !lyceum.IsValidation(err) {

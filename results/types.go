@@ -177,12 +177,14 @@ type conversionError struct {
 	to    string
 }
 
+// Error is shown to the person who ran the query: it names the column, the
+// value and the column's type, never a Go type.
 func (e *conversionError) Error() string {
 	s := fmt.Sprint(e.value)
-	if len(s) > 60 {
-		s = s[:60] + "…"
+	if utf8.RuneCountInString(s) > 60 {
+		s = string([]rune(s)[:60]) + "…"
 	}
-	return fmt.Sprintf("column %q: cannot store %T value %q as %s", e.col, e.value, s, e.to)
+	return fmt.Sprintf("column %q: the value %q does not fit the column's type %s", e.col, s, e.to)
 }
 
 // toStorage converts a value from a source row into what the DuckDB chunk

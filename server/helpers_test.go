@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,7 @@ func startServer(t *testing.T, edit ...func(*server.Config)) *testServer {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.PasswordParams = auth.TestParams
+	cfg.SignupBurst = 10000 // every test client signs up from 127.0.0.1
 	cfg.MaxUploadBytes = 1 << 20
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	for _, e := range edit {
@@ -93,6 +95,9 @@ func (r response) errorCode(t *testing.T) string {
 	if e.Error.Message == "" {
 		t.Fatalf("error response without a message: %s", r.body)
 	}
+	if leak := leakIn(r.body); leak != "" {
+		t.Fatalf("the error shows %q: %s", leak, r.body)
+	}
 	return e.Error.Code
 }
 
@@ -132,13 +137,40 @@ func (c *client) post(path string, v any) response {
 	return c.do("POST", path, body, "application/json")
 }
 
-// must fails the test unless res has the wanted status.
+// must fails the test unless res has the wanted status, and when it is an
+// error, unless its message is free of internals.
 func must(t *testing.T, res response, status int) response {
 	t.Helper()
 	if res.status != status {
 		t.Fatalf("status %d, want %d: %s", res.status, status, res.body)
 	}
+	if status >= 400 {
+		if leak := leakIn(res.body); leak != "" {
+			t.Fatalf("the error shows %q: %s", leak, res.body)
+		}
+	}
 	return res
+}
+
+// internals are what an error message must not show a client: file
+// paths, blob keys, Go types and source lines.
+var internals = regexp.MustCompile(`\.parquet|\bblob\b|(^|[^/\w])(courses|results)/\S|` +
+	`\b(u?int(8|16|32|64)|float(32|64)|interface \{|struct \{)|map\[|\[\]|\*?\b(lyceum|json|time|http|sql|fs|os)\.[A-Z]|\.go:\d|goroutine \d`)
+
+// leakIn returns what an error body's message shows of the server's
+// internals, or "".
+func leakIn(body []byte) string {
+	var e struct {
+		Error struct{ Message string }
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	msg := e.Error.Message
+	if tmp := os.TempDir(); strings.Contains(msg, tmp+"/") {
+		return tmp
+	}
+	return internals.FindString(msg)
 }
 
 var userSeq int

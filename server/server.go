@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +51,13 @@ type Config struct {
 	SecureCookies  bool  // mark cookies Secure behind a TLS proxy
 	MaxUploadBytes int64 // largest course bundle upload
 
+	// TrustedProxies are the addresses (10.0.0.1) and networks
+	// (10.0.0.0/8) of the proxies in front of Lyceum. Only for a request
+	// from one of them is the client's address taken from
+	// X-Forwarded-For: the rightmost address there that is not a trusted
+	// proxy. Empty trusts none: the peer address is the client's.
+	TrustedProxies []string
+
 	// SampleCourse is a bundle directory imported and published on start
 	// when no course with its id exists ("" imports nothing).
 	SampleCourse string
@@ -82,8 +91,20 @@ type Config struct {
 	CourseCacheTTL time.Duration
 
 	PasswordParams auth.Params
-	LoginBurst     int           // login attempts allowed at once per address or account
-	LoginEvery     time.Duration // one more attempt allowed per this interval
+	// PasswordHashes is how many password hashes (each PasswordParams.Memory
+	// and .Threads CPUs) are computed at once; the rest wait. 0 sizes it from
+	// the CPUs and memory (auth.HashSlots).
+	PasswordHashes int
+	// SignupBurst sign-ups are allowed at once per client address, one more
+	// per SignupEvery.
+	SignupBurst int
+	SignupEvery time.Duration
+	// LoginBurst failed sign-in attempts are allowed at once per account
+	// and client address, and per client address; LoginAccountBurst per
+	// account from all addresses together. One more is allowed per
+	// LoginEvery.
+	LoginBurst, LoginAccountBurst int
+	LoginEvery                    time.Duration
 
 	Web    fs.FS // built web apps; nil serves no UI
 	Logger *slog.Logger
@@ -96,7 +117,8 @@ func Default() Config {
 		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, InstructorDataMaxAge: 30 * time.Second,
 		QueryMemory: "2GB", QueryWorkerMaxMemory: 4 << 30, QueryWorkerNice: 10,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
-		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
+		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginAccountBurst: 100, LoginEvery: 6 * time.Second,
+		SignupBurst: 20, SignupEvery: time.Minute,
 	}
 }
 
@@ -129,10 +151,44 @@ func (c *Config) Validate() error {
 	if c.QueryWorkerNice < 0 || c.QueryWorkerNice > 19 {
 		return errors.New("--query-worker-nice must be between 0 and 19")
 	}
-	if c.LoginBurst <= 0 || c.LoginEvery <= 0 {
-		return errors.New("--login-burst and --login-every must be positive")
+	if c.LoginBurst <= 0 || c.LoginEvery <= 0 || c.LoginAccountBurst <= 0 {
+		return errors.New("--login-burst, --login-account-burst and --login-every must be positive")
+	}
+	if c.SignupBurst <= 0 || c.SignupEvery <= 0 {
+		return errors.New("--signup-burst and --signup-every must be positive")
+	}
+	if c.PasswordHashes < 0 {
+		return errors.New("--password-hashes must not be negative (0 sizes it from the CPUs and memory)")
+	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		return err
 	}
 	return nil
+}
+
+// parseProxies reads Config.TrustedProxies: addresses and CIDR networks.
+func parseProxies(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			if p != p.Masked() {
+				return nil, fmt.Errorf("--trusted-proxies %q: a network has no host bits; write %s, or the address alone", s, p.Masked())
+			}
+			if p.Addr().Is4In6() && p.Bits() >= 96 { // ::ffff:10.0.0.0/104 is 10.0.0.0/8
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
+			out = append(out, p)
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies %q: want IP addresses or CIDR networks, comma-separated, e.g. 10.0.0.0/8,192.168.1.5", s)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // Server is a running Lyceum instance.
@@ -176,12 +232,19 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, Store: store, Blobs: blobs, logger: logger}
-	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery)}
+	hashes := cfg.PasswordHashes
+	if hashes == 0 {
+		hashes = auth.HashSlots(cfg.PasswordParams)
+	}
+	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Hashes: auth.NewGate(hashes),
+		Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery), AccountLimit: auth.NewLimiter(cfg.LoginAccountBurst, cfg.LoginEvery),
+		SignupLimit: auth.NewLimiter(cfg.SignupBurst, cfg.SignupEvery)}
 	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	proxies, _ := parseProxies(cfg.TrustedProxies) // valid: cfg.Validate said so
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
-		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Registry: reg, Ready: store.Ping}
+		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, TrustedProxies: proxies, Registry: reg, Ready: store.Ping}
 	if cfg.Warehouse != "none" {
 		worker, err := queryworker.Start(ctx, queryworker.Options{Command: cfg.WorkerCommand, Config: workerConfig(cfg, logger),
 			MaxMemory: cfg.QueryWorkerMaxMemory, Nice: cfg.QueryWorkerNice, Logger: logger})

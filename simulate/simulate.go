@@ -146,7 +146,7 @@ func (l *learner) pass(d time.Duration) {
 func (l *learner) act() { atomic.AddInt64(&l.stats.Actions, 1) }
 
 func (l *learner) live(ctx context.Context, acc *accounts.Service, email string) error {
-	u, err := acc.NewUser(email, uuid.NewString(), fakeName(l.rng), lyceum.RoleLearner)
+	u, err := acc.NewUser(ctx, email, uuid.NewString(), fakeName(l.rng), lyceum.RoleLearner)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/lyceum/lyceum/server"
 	"github.com/lyceum/lyceum/web"
@@ -17,8 +18,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (set behind a TLS-terminating proxy)")
 	uploadMB := fs.Int64("max-upload-mb", cfg.MaxUploadBytes>>20, "largest course bundle upload, MiB")
 	fs.StringVar(&cfg.SampleCourse, "sample-course", "", "course bundle directory to import and publish on first start")
-	fs.IntVar(&cfg.LoginBurst, "login-burst", cfg.LoginBurst, "sign-in attempts allowed at once per address and per account")
-	fs.DurationVar(&cfg.LoginEvery, "login-every", cfg.LoginEvery, "one more sign-in attempt allowed per this interval")
+	proxies := fs.String("trusted-proxies", "", "comma-separated addresses and CIDR networks of the proxies in front of Lyceum, whose X-Forwarded-For gives the client's address (default: none)")
+	fs.IntVar(&cfg.LoginBurst, "login-burst", cfg.LoginBurst, "failed sign-in attempts allowed at once per account and address, and per address")
+	fs.IntVar(&cfg.LoginAccountBurst, "login-account-burst", cfg.LoginAccountBurst, "failed sign-in attempts allowed at once per account from all addresses together")
+	fs.DurationVar(&cfg.LoginEvery, "login-every", cfg.LoginEvery, "one more failed sign-in attempt allowed per this interval")
+	fs.IntVar(&cfg.SignupBurst, "signup-burst", cfg.SignupBurst, "sign-ups allowed at once per client address")
+	fs.DurationVar(&cfg.SignupEvery, "signup-every", cfg.SignupEvery, "one more sign-up per client address allowed per this interval")
+	fs.IntVar(&cfg.PasswordHashes, "password-hashes", cfg.PasswordHashes, "password hashes computed at once (64 MiB each); 0 sizes it from the CPUs and memory")
 	fs.StringVar(&cfg.Warehouse, "warehouse", cfg.Warehouse, "warehouse engine: duckdb (embedded, in the data dir), postgres, or none")
 	fs.StringVar(&cfg.WarehouseURL, "warehouse-url", "", "PostgreSQL-protocol warehouse, as its owner: postgres://USER:PASSWORD@HOST:PORT/DB")
 	fs.StringVar(&cfg.WarehouseReaderURL, "warehouse-reader-url", "", "the read-only role queries run as (default: a role Lyceum creates)")
@@ -45,6 +51,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg.MaxUploadBytes = *uploadMB << 20
 	cfg.QueryWorkerMaxMemory = *workerMB << 20
+	cfg.TrustedProxies = nil
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
+	}
 	logger, err := newLogger(stderr, *logLevel, *logFormat)
 	if err != nil {
 		return err
