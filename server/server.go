@@ -77,6 +77,11 @@ type Config struct {
 	LoginBurst     int           // login attempts allowed at once per address or account
 	LoginEvery     time.Duration // one more attempt allowed per this interval
 
+	// ClientEventBurst events a user's browser may report at once
+	// (POST /api/v1/events), and one more per ClientEventEvery.
+	ClientEventBurst int
+	ClientEventEvery time.Duration
+
 	Web    fs.FS // built web apps; nil serves no UI
 	Logger *slog.Logger
 }
@@ -88,6 +93,7 @@ func Default() Config {
 		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, InstructorDataMaxAge: 30 * time.Second,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginEvery: 6 * time.Second,
+		ClientEventBurst: 60, ClientEventEvery: time.Second,
 	}
 }
 
@@ -116,6 +122,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LoginBurst <= 0 || c.LoginEvery <= 0 {
 		return errors.New("--login-burst and --login-every must be positive")
+	}
+	if c.ClientEventBurst <= 0 || c.ClientEventEvery <= 0 {
+		return errors.New("--client-event-burst and --client-event-every must be positive")
 	}
 	return nil
 }
@@ -162,7 +171,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, Store: store, Blobs: blobs, logger: logger}
 	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery)}
-	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL}
+	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL,
+		ClientEventLimit: auth.NewLimiter(cfg.ClientEventBurst, cfg.ClientEventEvery)}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,

@@ -19,6 +19,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.SampleCourse, "sample-course", "", "course bundle directory to import and publish on first start")
 	fs.IntVar(&cfg.LoginBurst, "login-burst", cfg.LoginBurst, "sign-in attempts allowed at once per address and per account")
 	fs.DurationVar(&cfg.LoginEvery, "login-every", cfg.LoginEvery, "one more sign-in attempt allowed per this interval")
+	fs.IntVar(&cfg.ClientEventBurst, "client-event-burst", cfg.ClientEventBurst, "events (page views) a user's browser may report at once")
+	fs.DurationVar(&cfg.ClientEventEvery, "client-event-every", cfg.ClientEventEvery, "one more reported event allowed per this interval")
 	fs.StringVar(&cfg.Warehouse, "warehouse", cfg.Warehouse, "warehouse engine: duckdb (embedded, in the data dir), postgres, or none")
 	fs.StringVar(&cfg.WarehouseURL, "warehouse-url", "", "PostgreSQL-protocol warehouse, as its owner: postgres://USER:PASSWORD@HOST:PORT/DB")
 	fs.StringVar(&cfg.WarehouseReaderURL, "warehouse-reader-url", "", "the read-only role queries run as (default: a role Lyceum creates)")
