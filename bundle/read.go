@@ -494,6 +494,10 @@ func fileErr(name, p, format string, args ...any) error {
 // damaged zip are the bundle's fault; anything else (a failing disk) is not,
 // and is returned as it is.
 func openError(name, p string, err error) error {
+	var ve *lyceum.ValidationError
+	if errors.As(err, &ve) { // a checked archive's finding (zip.go)
+		return ve
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fileErr(name, p, "file not found")

@@ -42,6 +42,9 @@ type Server struct {
 	SecureCookies bool
 	// MaxUploadBytes bounds a course bundle upload.
 	MaxUploadBytes int64
+	// UploadDir is where uploads are spooled while they are imported;
+	// "" is the system's temporary directory.
+	UploadDir string
 	// Registry receives the HTTP metrics; nil uses a new one.
 	Registry *prometheus.Registry
 	// Ready reports whether the store answers, for /healthz.

@@ -175,8 +175,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		ClientEventLimit: auth.NewLimiter(cfg.ClientEventBurst, cfg.ClientEventEvery)}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	uploads, err := uploadDir(cfg.DataDir, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
-		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, Registry: reg, Ready: store.Ping}
+		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, UploadDir: uploads, Registry: reg, Ready: store.Ping}
 	if cfg.Warehouse != "none" {
 		wh, err := openWarehouse(ctx, cfg)
 		if err != nil {
@@ -206,6 +211,25 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	return s, nil
+}
+
+// uploadDir makes the folder uploads are spooled to while they are
+// imported (data/cache/uploads), and removes what a crash left in it: an
+// import takes minutes at most, so a spooled file an hour old is nobody's.
+func uploadDir(dataDir string, logger *slog.Logger) (string, error) {
+	dir := filepath.Join(dataDir, "cache", "uploads")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("upload dir: %w", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				logger.Warn("cannot remove a stale upload", "file", e.Name(), "err", err)
+			}
+		}
+	}
+	return dir, nil
 }
 
 func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (lyceum.Store, error) {
