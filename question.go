@@ -153,13 +153,22 @@ func (q *Question) validate(field string) error {
 	if strings.TrimSpace(q.Prompt) == "" {
 		return Invalid(field+".prompt", "is required")
 	}
-	if q.Points < 0 {
-		return Invalid(field+".points", "must not be negative")
+	if err := checkLength(field+".prompt", q.Prompt, MaxPromptLength); err != nil {
+		return err
+	}
+	if err := checkLength(field+".explanation", q.Explanation, MaxFeedbackLength); err != nil {
+		return err
+	}
+	if !finite(q.Points) || q.Points < 0 || q.Points > MaxPoints {
+		return Invalid(field+".points", "must be a positive number of points, at most %d", MaxPoints)
 	}
 	switch q.Kind {
 	case SingleChoice, MultipleAnswer:
 		if len(q.Choices) < 2 {
 			return Invalid(field+".choices", "a %s question needs at least two choices", q.Kind)
+		}
+		if len(q.Choices) > MaxChoices {
+			return Invalid(field+".choices", "a question has at most %d choices, this one %d", MaxChoices, len(q.Choices))
 		}
 		ids, correct := map[string]bool{}, 0
 		for i, c := range q.Choices {
@@ -173,6 +182,12 @@ func (q *Question) validate(field string) error {
 			ids[c.ID] = true
 			if strings.TrimSpace(c.Text) == "" {
 				return Invalid(cf+".text", "is required")
+			}
+			if err := checkLength(cf+".text", c.Text, MaxChoiceLength); err != nil {
+				return err
+			}
+			if err := checkLength(cf+".feedback", c.Feedback, MaxFeedbackLength); err != nil {
+				return err
 			}
 			if c.Correct {
 				correct++
@@ -188,16 +203,26 @@ func (q *Question) validate(field string) error {
 		if q.Number == nil {
 			return Invalid(field+".number", "a numeric question needs the correct number")
 		}
-		if q.Tolerance < 0 {
-			return Invalid(field+".tolerance", "must not be negative")
+		if n := *q.Number; !finite(n) || math.Abs(n) > MaxAnswerMagnitude {
+			return Invalid(field+".number", "must be a number between %g and %g", -MaxAnswerMagnitude, MaxAnswerMagnitude)
+		}
+		if !finite(q.Tolerance) || q.Tolerance < 0 || q.Tolerance > MaxAnswerMagnitude {
+			return Invalid(field+".tolerance", "must be a number from 0 to %g", MaxAnswerMagnitude)
 		}
 	case ShortText:
 		if len(q.Accept) == 0 {
 			return Invalid(field+".accept", "a text question needs at least one accepted answer")
 		}
+		if len(q.Accept) > MaxAccepted {
+			return Invalid(field+".accept", "a question accepts at most %d answers, this one %d", MaxAccepted, len(q.Accept))
+		}
 		for i, a := range q.Accept {
+			af := fmt.Sprintf("%s.accept[%d]", field, i)
 			if normalizeText(a) == "" {
-				return Invalid(fmt.Sprintf("%s.accept[%d]", field, i), "must not be empty")
+				return Invalid(af, "must not be empty")
+			}
+			if err := checkLength(af, a, MaxAcceptLength); err != nil {
+				return err
 			}
 		}
 	default:

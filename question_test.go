@@ -1,6 +1,7 @@
 package lyceum
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -119,6 +120,94 @@ func TestCourseValidate(t *testing.T) {
 		}, "modules[0].items[2].quiz.questions[0].choices"},
 		{"unknown kind", func(c *Course) { c.Modules[0].Items[2].Quiz.Questions[0].Kind = "essay" }, "modules[0].items[2].quiz.questions[0].kind"},
 		{"pass percent", func(c *Course) { c.Modules[0].Items[2].Quiz.PassPercent = 120 }, "modules[0].items[2].quiz.passPercent"},
+		// Numbers: finite, and in ranges that no sum or difference overflows.
+		{"pass percent NaN", func(c *Course) { c.Modules[0].Items[2].Quiz.PassPercent = math.NaN() }, "modules[0].items[2].quiz.passPercent"},
+		{"points huge", func(c *Course) { c.Modules[0].Items[2].Quiz.Questions[0].Points = 1e308 }, "modules[0].items[2].quiz.questions[0].points"},
+		{"points over the cap", func(c *Course) { c.Modules[0].Items[2].Quiz.Questions[0].Points = MaxPoints + 1 }, "modules[0].items[2].quiz.questions[0].points"},
+		{"points infinite", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].Points = math.Inf(1) }, "modules[0].items[0].video.questions[0].points"},
+		{"points NaN", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].Points = math.NaN() }, "modules[0].items[0].video.questions[0].points"},
+		{"points negative", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].Points = -1 }, "modules[0].items[0].video.questions[0].points"},
+		{"number huge", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].Number = num(1e308) }, "modules[0].items[0].video.questions[0].number"},
+		{"number NaN", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].Number = num(math.NaN()) }, "modules[0].items[0].video.questions[0].number"},
+		{"tolerance huge", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].Tolerance = 1e300 }, "modules[0].items[0].video.questions[0].tolerance"},
+		{"tolerance NaN", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].Tolerance = math.NaN() }, "modules[0].items[0].video.questions[0].tolerance"},
+		{"duration huge", func(c *Course) { c.Modules[0].Items[0].Video.DurationSeconds = 1e308 }, "modules[0].items[0].video.duration"},
+		{"duration over a day", func(c *Course) { c.Modules[0].Items[0].Video.DurationSeconds = MaxVideoSeconds + 1 }, "modules[0].items[0].video.duration"},
+		{"duration NaN", func(c *Course) { c.Modules[0].Items[0].Video.DurationSeconds = math.NaN() }, "modules[0].items[0].video.duration"},
+		{"question at NaN", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].At = math.NaN() }, "modules[0].items[0].video.questions[0].at"},
+		{"question at negative", func(c *Course) { c.Modules[0].Items[0].Video.Questions[0].At = -1 }, "modules[0].items[0].video.questions[0].at"},
+		// Counts and lengths.
+		{"too many modules", func(c *Course) {
+			for i := range MaxModules {
+				m := c.Modules[0]
+				m.ID = fmt.Sprintf("extra-%d", i)
+				m.Items = []Item{{ID: fmt.Sprintf("r-%d", i), Kind: KindReading, Title: "R", Reading: &Reading{Markdown: "x"}}}
+				c.Modules = append(c.Modules, m)
+			}
+		}, "modules"},
+		{"too many items in a module", func(c *Course) {
+			for i := range MaxItemsPerModule {
+				c.Modules[0].Items = append(c.Modules[0].Items, Item{ID: fmt.Sprintf("r-%d", i), Kind: KindReading, Title: "R", Reading: &Reading{Markdown: "x"}})
+			}
+		}, "modules[0].items"},
+		{"too many items in the course", func(c *Course) {
+			for mi := range MaxItems/MaxItemsPerModule + 1 {
+				m := Module{ID: fmt.Sprintf("extra-%d", mi), Title: "M"}
+				for i := range MaxItemsPerModule {
+					m.Items = append(m.Items, Item{ID: fmt.Sprintf("r-%d-%d", mi, i), Kind: KindReading, Title: "R", Reading: &Reading{Markdown: "x"}})
+				}
+				c.Modules = append(c.Modules, m)
+			}
+		}, "modules"},
+		{"too many quiz questions", func(c *Course) {
+			qs := &c.Modules[0].Items[2].Quiz.Questions
+			for i := range MaxQuestions {
+				*qs = append(*qs, Question{ID: fmt.Sprintf("q-%d", i), Kind: ShortText, Prompt: "?", Accept: []string{"x"}})
+			}
+		}, "modules[0].items[2].quiz.questions"},
+		{"too many video questions", func(c *Course) {
+			qs := &c.Modules[0].Items[0].Video.Questions
+			for i := range MaxQuestions {
+				*qs = append(*qs, VideoQuestion{At: 1, Question: Question{ID: fmt.Sprintf("q-%d", i), Kind: Numeric, Prompt: "?", Number: num(1)}})
+			}
+		}, "modules[0].items[0].video.questions"},
+		{"too many choices", func(c *Course) {
+			q := Question{ID: "q", Kind: MultipleAnswer, Prompt: "?"}
+			for i := range MaxChoices + 1 {
+				q.Choices = append(q.Choices, Choice{ID: fmt.Sprintf("c%d", i), Text: "C", Correct: true})
+			}
+			c.Modules[0].Items[2].Quiz.Questions[0] = q
+		}, "modules[0].items[2].quiz.questions[0].choices"},
+		{"too many accepted answers", func(c *Course) {
+			q := &c.Modules[0].Items[2].Quiz.Questions[0]
+			for i := range MaxAccepted + 1 {
+				q.Accept = append(q.Accept, fmt.Sprint("a", i))
+			}
+		}, "modules[0].items[2].quiz.questions[0].accept"},
+		{"prompt too long", func(c *Course) {
+			c.Modules[0].Items[2].Quiz.Questions[0].Prompt = strings.Repeat("é", MaxPromptLength+1)
+		}, "modules[0].items[2].quiz.questions[0].prompt"},
+		{"explanation too long", func(c *Course) {
+			c.Modules[0].Items[2].Quiz.Questions[0].Explanation = strings.Repeat("x", MaxFeedbackLength+1)
+		}, "modules[0].items[2].quiz.questions[0].explanation"},
+		{"accepted answer too long", func(c *Course) {
+			c.Modules[0].Items[2].Quiz.Questions[0].Accept = []string{strings.Repeat("x", MaxAcceptLength+1)}
+		}, "modules[0].items[2].quiz.questions[0].accept[0]"},
+		{"choice text too long", func(c *Course) {
+			c.Modules[0].Items[2].Quiz.Questions[0] = Question{ID: "q", Kind: SingleChoice, Prompt: "?",
+				Choices: []Choice{{ID: "a", Text: strings.Repeat("x", MaxChoiceLength+1), Correct: true}, {ID: "b", Text: "B"}}}
+		}, "modules[0].items[2].quiz.questions[0].choices[0].text"},
+		{"choice feedback too long", func(c *Course) {
+			c.Modules[0].Items[2].Quiz.Questions[0] = Question{ID: "q", Kind: SingleChoice, Prompt: "?",
+				Choices: []Choice{{ID: "a", Text: "A", Correct: true, Feedback: strings.Repeat("x", MaxFeedbackLength+1)}, {ID: "b", Text: "B"}}}
+		}, "modules[0].items[2].quiz.questions[0].choices[0].feedback"},
+		{"language too long", func(c *Course) { c.Language = "en" + strings.Repeat("-abcdefgh", 10) }, "language"},
+		{"too much text", func(c *Course) {
+			for i := range 5 {
+				c.Modules[0].Items = append(c.Modules[0].Items, Item{ID: fmt.Sprintf("big-%d", i), Kind: KindReading, Title: "R",
+					Reading: &Reading{Markdown: strings.Repeat("x", MaxCourseTextBytes/4)}})
+			}
+		}, "modules[0].items[7].reading"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,8 +19,9 @@ import (
 // Limits on what a bundle may hold. A text file is course.yaml, a Markdown
 // reading or instructions file, a transcript or a WebVTT caption file.
 const (
-	MaxMediaSize = 1 << 30 // bytes per video file
-	MaxTextSize  = 2 << 20 // bytes per text file
+	MaxMediaSize  = 1 << 30 // bytes per video file
+	MaxTextSize   = 2 << 20 // bytes per text file
+	MaxPathLength = 255     // bytes of a path in course.yaml
 )
 
 // CourseFile is the name of the file at the top of every bundle.

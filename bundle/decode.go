@@ -106,6 +106,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) error {
 		v.SetString(n.Value)
 	case reflect.Float64:
 		var f float64
+		if n.Kind == yaml.ScalarNode && n.Style == 0 {
+			// YAML takes a number too large for a float (1e999) for text.
+			if _, err := strconv.ParseFloat(n.Value, 64); errors.Is(err, strconv.ErrRange) {
+				return courseErr(path, n.Line, "must be a finite number, got %s, which is too large", n.Value)
+			}
+		}
 		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&f) != nil {
 			return courseErr(path, n.Line, "must be a number, got %s", describe(n))
 		}

@@ -61,7 +61,7 @@ type questionFile struct {
 	ID          string       `yaml:"id"`
 	Kind        string       `yaml:"kind"`
 	Prompt      string       `yaml:"prompt"`
-	Points      float64      `yaml:"points,omitempty"`
+	Points      *float64     `yaml:"points,omitempty"` // absent: 1
 	Choices     []choiceFile `yaml:"choices,omitempty"`
 	Number      *float64     `yaml:"number,omitempty"`
 	Tolerance   float64      `yaml:"tolerance,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"path"
 	"regexp"
 	"strings"
@@ -86,6 +87,7 @@ type reader struct {
 	lines map[string]int // field path → line in course.yaml
 	media []string
 	seen  map[string]bool // media already listed
+	kept  int             // bytes of text the course holds so far
 }
 
 // languageTag is the shape of a BCP 47 language tag ("en", "pt-BR",
@@ -99,6 +101,23 @@ func (r *reader) course(cf *courseFile) (*lyceum.Course, error) {
 	}
 	if !languageTag.MatchString(c.Language) {
 		return nil, r.err("language", "must be a BCP 47 language tag such as en or pt-BR, got %q", c.Language)
+	}
+	if len(c.Language) > lyceum.MaxLanguageLength {
+		return nil, r.err("language", "must be at most %d characters, got %d", lyceum.MaxLanguageLength, len(c.Language))
+	}
+	// Count before reading the files the items name, so that a short
+	// course.yaml cannot make the reader open a file a million times.
+	if len(cf.Modules) > lyceum.MaxModules {
+		return nil, r.err("modules", "a course has at most %d modules, this one %d", lyceum.MaxModules, len(cf.Modules))
+	}
+	items := 0
+	for mi, mf := range cf.Modules {
+		if len(mf.Items) > lyceum.MaxItemsPerModule {
+			return nil, r.err(fmt.Sprintf("modules[%d].items", mi), "a module has at most %d items, this one %d", lyceum.MaxItemsPerModule, len(mf.Items))
+		}
+		if items += len(mf.Items); items > lyceum.MaxItems {
+			return nil, r.err("modules", "a course has at most %d items, this one more", lyceum.MaxItems)
+		}
 	}
 	for mi, mf := range cf.Modules {
 		m := lyceum.Module{ID: mf.ID, Title: mf.Title}
@@ -201,6 +220,9 @@ func (r *reader) video(f *videoFile, p string) (*lyceum.Video, error) {
 		if strings.TrimSpace(text) == "" {
 			return nil, fileErr(name, p+".transcript", "is empty")
 		}
+		if err := r.keep(name, p+".transcript", text); err != nil {
+			return nil, err
+		}
 		v.Transcript = text
 	}
 	for i := range f.Questions {
@@ -238,6 +260,8 @@ func (r *reader) duration(name, contentType, p string) (float64, error) {
 		return 0, openError(name, p+".file", err)
 	case d <= 0:
 		return 0, fileErr(name, p+".file", "does not say how long it is (a fragmented or live-recorded file?); declare its duration in seconds at %s.duration", p)
+	case math.IsNaN(d) || d > lyceum.MaxVideoSeconds:
+		return 0, fileErr(name, p+".file", "says it lasts %.0f s, longer than the 24-hour limit for a video", d)
 	}
 	return d, nil
 }
@@ -263,7 +287,13 @@ func (r *reader) quiz(f *quizFile, p string) (*lyceum.Quiz, error) {
 // (a number on a single-choice question that was meant to be numeric).
 func (r *reader) question(f *questionFile, p string) (lyceum.Question, error) {
 	q := lyceum.Question{ID: f.ID, Kind: lyceum.QuestionKind(f.Kind), Prompt: f.Prompt,
-		Number: f.Number, Tolerance: f.Tolerance, Accept: f.Accept, Explanation: f.Explanation, Points: f.Points}
+		Number: f.Number, Tolerance: f.Tolerance, Accept: f.Accept, Explanation: f.Explanation}
+	if f.Points != nil {
+		if *f.Points == 0 {
+			return q, r.err(p+".points", "must be more than 0; leave points out for 1 point")
+		}
+		q.Points = *f.Points
+	}
 	for _, c := range f.Choices {
 		q.Choices = append(q.Choices, lyceum.Choice{ID: c.ID, Text: c.Text, Correct: c.Correct, Feedback: c.Feedback})
 	}
@@ -309,7 +339,20 @@ func (r *reader) markdown(ref, p string) (string, error) {
 	if strings.TrimSpace(text) == "" {
 		return "", fileErr(name, p, "is empty")
 	}
+	if err := r.keep(name, p, text); err != nil {
+		return "", err
+	}
 	return text, nil
+}
+
+// keep counts text that the course document will hold (a reading,
+// instructions, a transcript) against lyceum.MaxCourseTextBytes.
+func (r *reader) keep(name, p, text string) error {
+	if r.kept += len(text); r.kept > lyceum.MaxCourseTextBytes {
+		return fileErr(name, p, "brings the course's readings, instructions and transcripts to more than %s of text; a course holds at most that",
+			sizeString(lyceum.MaxCourseTextBytes))
+	}
+	return nil
 }
 
 var bom = []byte("\uFEFF")
@@ -356,6 +399,8 @@ func (r *reader) path(ref, p string) (string, error) {
 	switch {
 	case strings.TrimSpace(ref) == "":
 		return "", r.err(p, "is required: the path of a file in the bundle")
+	case len(ref) > MaxPathLength:
+		return "", r.err(p, "must be at most %d bytes long, got %d", MaxPathLength, len(ref))
 	case strings.Contains(ref, "://"):
 		return "", r.err(p, "must be a file in the bundle, not a URL: %q", ref)
 	case strings.Contains(ref, `\`):
@@ -449,6 +494,10 @@ func fileErr(name, p, format string, args ...any) error {
 // damaged zip are the bundle's fault; anything else (a failing disk) is not,
 // and is returned as it is.
 func openError(name, p string, err error) error {
+	var ve *lyceum.ValidationError
+	if errors.As(err, &ve) { // a checked archive's finding (zip.go)
+		return ve
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fileErr(name, p, "file not found")

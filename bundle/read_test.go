@@ -3,6 +3,7 @@ package bundle
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"io/fs"
@@ -227,6 +228,67 @@ func TestReadInvalid(t *testing.T) {
 			field: "course.yaml", msg: "is empty"},
 		{name: "course.yaml is a folder", edit: both(remove("course.yaml"), file("course.yaml/x", "")),
 			field: "course.yaml", msg: "is not a file"},
+		// Every number in a sane range, so that no sum of points or
+		// difference of answers overflows.
+		{name: "points huge", edit: edit("prompt: Which?", "prompt: Which?\n              points: 1e308"),
+			field: "course.yaml: modules[0].items[2].quiz.questions[0].points", msg: "at most 1000"},
+		{name: "points zero", edit: edit("prompt: Which?", "prompt: Which?\n              points: 0"),
+			field: "course.yaml: modules[0].items[2].quiz.questions[0].points", msg: "leave points out for 1 point"},
+		{name: "points infinite", edit: edit("prompt: Which?", "prompt: Which?\n              points: .inf"),
+			field: "course.yaml: modules[0].items[2].quiz.questions[0].points", msg: "must be a finite number"},
+		{name: "points not a number", edit: edit("prompt: Which?", "prompt: Which?\n              points: .nan"),
+			field: "course.yaml: modules[0].items[2].quiz.questions[0].points", msg: "must be a finite number"},
+		{name: "pass percent huge", edit: edit("passPercent: 50", "passPercent: 1e308"),
+			field: "course.yaml: modules[0].items[2].quiz.passPercent", msg: "between 0 and 100"},
+		{name: "number huge", edit: edit("number: 3", "number: 1e300"),
+			field: "course.yaml: modules[0].items[2].quiz.questions[1].number", msg: "between -1e+15 and 1e+15"},
+		{name: "number overflowing", edit: edit("number: 3", "number: 1e999"),
+			field: "course.yaml: modules[0].items[2].quiz.questions[1].number", msg: "must be a finite number"},
+		{name: "tolerance huge", edit: edit("number: 3", "number: 3, tolerance: 1e300"),
+			field: "course.yaml: modules[0].items[2].quiz.questions[1].tolerance", msg: "from 0 to 1e+15"},
+		{name: "tolerance negative", edit: edit("number: 3", "number: 3, tolerance: -1"),
+			field: "course.yaml: modules[0].items[2].quiz.questions[1].tolerance", msg: "from 0 to 1e+15"},
+		{name: "duration huge", edit: edit("file: media/intro.mp4", "file: media/intro.mp4\n          duration: 1e308"),
+			field: "course.yaml: modules[0].items[0].video.duration", msg: "at most 86400"},
+		{name: "duration zero", edit: edit("file: media/intro.mp4", "file: media/intro.mp4\n          duration: 0"),
+			field: "course.yaml: modules[0].items[0].video.duration", msg: "positive"},
+		{name: "duration in the file huge", edit: func(t *testing.T, m fstest.MapFS) {
+			m["media/intro.mp4"] = &fstest.MapFile{Data: withMovieDuration(t, m["media/intro.mp4"].Data, 1, 0xFFFFFFFE)}
+		}, field: "media/intro.mp4", msg: "longer than the 24-hour limit"},
+		{name: "question at negative", edit: edit("- at: 1", "- at: -1"),
+			field: "course.yaml: modules[0].items[0].video.questions[0].at", msg: "between 0 and the video's duration"},
+		// Counts and lengths, refused before the files they name are read.
+		{name: "too many modules", edit: func(t *testing.T, m fstest.MapFS) {
+			var b strings.Builder
+			b.WriteString(string(m["course.yaml"].Data))
+			for i := range lyceum.MaxModules {
+				b.WriteString("  - id: extra-" + strconv.Itoa(i) + "\n    title: X\n    items:\n      - {id: r-" + strconv.Itoa(i) + ", title: R, reading: readings/read.md}\n")
+			}
+			m["course.yaml"] = &fstest.MapFile{Data: []byte(b.String())}
+		}, field: "course.yaml: modules", msg: "at most 100 modules"},
+		{name: "too many items", edit: func(t *testing.T, m fstest.MapFS) {
+			var b strings.Builder
+			b.WriteString(string(m["course.yaml"].Data))
+			b.WriteString("  - id: extra\n    title: X\n    items:\n")
+			for i := range lyceum.MaxItemsPerModule + 1 {
+				b.WriteString("      - {id: r-" + strconv.Itoa(i) + ", title: R, reading: readings/read.md}\n")
+			}
+			m["course.yaml"] = &fstest.MapFile{Data: []byte(b.String())}
+		}, field: "course.yaml: modules[1].items", msg: "at most 200 items"},
+		{name: "too much text", edit: func(t *testing.T, m fstest.MapFS) {
+			m["readings/big.md"] = &fstest.MapFile{Data: bytes.Repeat([]byte("words "), MaxTextSize/6)}
+			var b strings.Builder
+			b.WriteString(string(m["course.yaml"].Data))
+			b.WriteString("  - id: extra\n    title: X\n    items:\n")
+			for i := range 5 {
+				b.WriteString("      - {id: r-" + strconv.Itoa(i) + ", title: R, reading: readings/big.md}\n")
+			}
+			m["course.yaml"] = &fstest.MapFile{Data: []byte(b.String())}
+		}, field: "readings/big.md", msg: "8.0 MiB of text"},
+		{name: "language too long", edit: edit("language: en", "language: en"+strings.Repeat("-abcdefgh", 10)),
+			field: "course.yaml: language", msg: "at most 35 characters"},
+		{name: "path too long", edit: edit("reading: readings/read.md", "reading: readings/"+strings.Repeat("a", 300)+".md"),
+			field: "course.yaml: modules[0].items[1].reading", msg: "at most 255 bytes"},
 		{name: "no modules", edit: edit("modules:", "modulez: []\nmodules:"),
 			field: "course.yaml: modulez", msg: "unknown field; expected one of id, title, summary, language, modules (line 4)"},
 	} {
@@ -485,4 +547,19 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertSameCourse(t, "zip", b.Course, fromZip.Course)
+}
+
+// withMovieDuration returns an MP4 whose movie header (mvhd, version 0) says
+// it lasts duration/timescale seconds.
+func withMovieDuration(t *testing.T, mp4 []byte, timescale, duration uint32) []byte {
+	t.Helper()
+	out := bytes.Clone(mp4)
+	i := bytes.Index(out, []byte("mvhd"))
+	if i < 0 || out[i+4] != 0 {
+		t.Fatal("no version 0 mvhd box in the test video")
+	}
+	// mvhd: version, flags (4), creation, modification (8), timescale, duration.
+	binary.BigEndian.PutUint32(out[i+4+12:], timescale)
+	binary.BigEndian.PutUint32(out[i+4+16:], duration)
+	return out
 }

@@ -219,7 +219,11 @@ func layout(c *lyceum.Course) ([]bundleFile, error) {
 // questionToFile converts q, leaving out the fields its kind does not use
 // (the domain keeps them, Read would reject them).
 func questionToFile(q lyceum.Question) questionFile {
-	f := questionFile{ID: q.ID, Kind: string(q.Kind), Prompt: q.Prompt, Points: q.Points, Explanation: q.Explanation}
+	f := questionFile{ID: q.ID, Kind: string(q.Kind), Prompt: q.Prompt, Explanation: q.Explanation}
+	if q.Points > 0 {
+		p := q.Points
+		f.Points = &p
+	}
 	switch q.Kind {
 	case lyceum.SingleChoice, lyceum.MultipleAnswer:
 		for _, c := range q.Choices {

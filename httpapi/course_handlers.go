@@ -1,8 +1,9 @@
 package httpapi
 
 import (
-	"encoding/json"
+	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/learning"
@@ -146,21 +147,18 @@ func (s *Server) submitQuiz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// POST /api/v1/events records what only the browser sees (page views).
+// POST /api/v1/events records what only the browser sees (page views,
+// the video controls). The rules are the learning service's.
 func (s *Server) postEvent(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		Type     lyceum.EventType `json:"type"`
-		CourseID string           `json:"courseId"`
-		ItemID   string           `json:"itemId"`
-		Payload  json.RawMessage  `json:"payload"`
-	}
+	var in learning.ClientEvent
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if len(in.Payload) > 0 && in.Payload[0] != '{' {
-		return lyceum.Invalid("payload", "must be a JSON object")
-	}
-	if err := s.Learning.RecordClientEvent(r.Context(), currentUser(r), in.Type, in.CourseID, in.ItemID, in.Payload); err != nil {
+	if err := s.Learning.RecordClientEvent(r.Context(), currentUser(r), in); err != nil {
+		var tm *learning.TooManyEvents
+		if errors.As(err, &tm) {
+			w.Header().Set("Retry-After", strconv.Itoa(int(tm.RetryAfter.Seconds())+1))
+		}
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

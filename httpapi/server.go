@@ -46,6 +46,9 @@ type Server struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// (clientAddr); none by default.
 	TrustedProxies []netip.Prefix
+	// UploadDir is where uploads are spooled while they are imported;
+	// "" is the system's temporary directory.
+	UploadDir string
 	// Registry receives the HTTP metrics; nil uses a new one.
 	Registry *prometheus.Registry
 	// Ready reports whether the store answers, for /healthz.

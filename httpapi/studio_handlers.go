@@ -1,14 +1,14 @@
 package httpapi
 
 import (
-	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 
 	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/bundle"
 )
 
 // POST /api/v1/courses/import takes a zip of a course bundle.
@@ -24,18 +24,19 @@ func (s *Server) importCourse(w http.ResponseWriter, r *http.Request) error {
 	if mt != "application/zip" {
 		return &clientError{http.StatusUnsupportedMediaType, "bad_request", "send the course bundle as a zip with Content-Type: application/zip"}
 	}
-	if r.ContentLength > s.MaxUploadBytes {
-		return &http.MaxBytesError{Limit: s.MaxUploadBytes}
-	}
-	// Zip needs random access; bundles are bounded by MaxUploadBytes, so
-	// hold it in memory.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.MaxUploadBytes))
+	// Spooled to disk, not held in memory; checked as an archive before
+	// anything in it is expanded.
+	f, size, remove, err := s.spoolUpload(w, r)
 	if err != nil {
 		return err
 	}
-	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	defer remove()
+	zr, err := bundle.OpenZip(f, size)
+	if errors.Is(err, bundle.ErrNotZip) {
+		return badRequest("the upload is not a valid zip archive; zip the bundle's folder from inside it and upload the .zip")
+	}
 	if err != nil {
-		return badRequest("the upload is not a valid zip archive: " + err.Error())
+		return err
 	}
 	c, created, err := s.Learning.ImportCourse(r.Context(), u, zr)
 	if err != nil {

@@ -409,16 +409,3 @@ func (s *Service) SubmitQuiz(ctx context.Context, u *lyceum.User, courseID, item
 func passed(q *lyceum.Quiz, score, max float64) bool {
 	return max > 0 && score/max*100 >= q.PassPercent
 }
-
-// RecordClientEvent records an event the browser reports (page views).
-func (s *Service) RecordClientEvent(ctx context.Context, u *lyceum.User, typ lyceum.EventType, courseID, itemID string, payload []byte) error {
-	if !lyceum.ClientEventTypes[typ] {
-		return lyceum.Invalid("type", "a client may report page_viewed, video_played, video_paused or video_seeked; got %q", typ)
-	}
-	if len(payload) > 4096 {
-		return lyceum.Invalid("payload", "must be at most 4 KB")
-	}
-	e := s.newEvent(typ, u, courseID, itemID, nil)
-	e.Payload = payload
-	return s.record(ctx, e)
-}

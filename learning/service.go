@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/auth"
 	"github.com/lyceum/lyceum/blob"
 )
 
@@ -29,6 +30,9 @@ type Service struct {
 	// CourseCacheTTL is how long a decoded course is reused; 0 reads the
 	// store every time. Changes made through another instance show after it.
 	CourseCacheTTL time.Duration
+	// ClientEventLimit bounds the events each user's browser reports
+	// (RecordClientEvent), per user id; nil does not limit.
+	ClientEventLimit *auth.Limiter
 
 	courses courseCache
 }

@@ -49,11 +49,17 @@ func (s *Service) ImportCourse(ctx context.Context, u *lyceum.User, fsys fs.FS) 
 	for _, p := range b.Media {
 		f, err := fsys.Open(p)
 		if err != nil {
-			return nil, false, lyceum.Invalid(p, "cannot read media file: %v", err)
+			return nil, false, bundle.ReadError(p, "", err)
 		}
-		_, err = s.Blobs.Put(ctx, prefix+p, f)
+		// Count what is read rather than trust the size bundle.Read saw:
+		// a file can grow, a header can lie.
+		src := &mediaReader{r: f, name: p, left: bundle.MaxMediaSize}
+		_, err = s.Blobs.Put(ctx, prefix+p, src)
 		f.Close()
-		if err != nil {
+		switch {
+		case src.err != nil:
+			return nil, false, bundle.ReadError(p, "", src.err)
+		case err != nil:
 			return nil, false, fmt.Errorf("store media %s: %w", p, err)
 		}
 	}
@@ -80,6 +86,28 @@ func (s *Service) ImportCourse(ctx context.Context, u *lyceum.User, fsys fs.FS) 
 		return nil, false, err
 	}
 	return c, created, nil
+}
+
+// mediaReader reads a media file of a bundle for the blob store, refusing
+// more than left bytes, and keeps the error of the reading side apart from
+// the writing side's.
+type mediaReader struct {
+	r    io.Reader
+	name string
+	left int64
+	err  error
+}
+
+func (m *mediaReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	if m.left -= int64(n); m.left < 0 {
+		m.err = lyceum.Invalid(m.name, "is larger than the %d MiB limit for a media file", bundle.MaxMediaSize>>20)
+		return 0, m.err
+	}
+	if err != nil && err != io.EOF {
+		m.err = err
+	}
+	return n, err
 }
 
 // editableCourse returns a course u may change.

@@ -25,8 +25,12 @@ import (
 // testServer boots a whole Lyceum on port 0 with a temp data dir.
 type testServer struct {
 	*server.Server
-	URL string
+	URL     string
+	dataDir string
 }
+
+// DataDir is the server's data directory.
+func (ts *testServer) DataDir() string { return ts.dataDir }
 
 func startServer(t *testing.T, edit ...func(*server.Config)) *testServer {
 	t.Helper()
@@ -55,7 +59,7 @@ func startServer(t *testing.T, edit ...func(*server.Config)) *testServer {
 		<-done
 		srv.Close()
 	})
-	return &testServer{srv, "http://" + srv.Addr()}
+	return &testServer{srv, "http://" + srv.Addr(), cfg.DataDir}
 }
 
 // client is a browser-like API client: a cookie jar and the CSRF token.

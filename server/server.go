@@ -106,6 +106,11 @@ type Config struct {
 	LoginBurst, LoginAccountBurst int
 	LoginEvery                    time.Duration
 
+	// ClientEventBurst events a user's browser may report at once
+	// (POST /api/v1/events), and one more per ClientEventEvery.
+	ClientEventBurst int
+	ClientEventEvery time.Duration
+
 	Web    fs.FS // built web apps; nil serves no UI
 	Logger *slog.Logger
 }
@@ -119,6 +124,7 @@ func Default() Config {
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginAccountBurst: 100, LoginEvery: 6 * time.Second,
 		SignupBurst: 20, SignupEvery: time.Minute,
+		ClientEventBurst: 60, ClientEventEvery: time.Second,
 	}
 }
 
@@ -162,6 +168,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
 		return err
+	}
+	if c.ClientEventBurst <= 0 || c.ClientEventEvery <= 0 {
+		return errors.New("--client-event-burst and --client-event-every must be positive")
 	}
 	return nil
 }
@@ -239,12 +248,18 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Hashes: auth.NewGate(hashes),
 		Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery), AccountLimit: auth.NewLimiter(cfg.LoginAccountBurst, cfg.LoginEvery),
 		SignupLimit: auth.NewLimiter(cfg.SignupBurst, cfg.SignupEvery)}
-	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL}
+	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL,
+		ClientEventLimit: auth.NewLimiter(cfg.ClientEventBurst, cfg.ClientEventEvery)}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	uploads, err := uploadDir(cfg.DataDir, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	proxies, _ := parseProxies(cfg.TrustedProxies) // valid: cfg.Validate said so
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
-		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, TrustedProxies: proxies, Registry: reg, Ready: store.Ping}
+		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, UploadDir: uploads, TrustedProxies: proxies, Registry: reg, Ready: store.Ping}
 	if cfg.Warehouse != "none" {
 		worker, err := queryworker.Start(ctx, queryworker.Options{Command: cfg.WorkerCommand, Config: workerConfig(cfg, logger),
 			MaxMemory: cfg.QueryWorkerMaxMemory, Nice: cfg.QueryWorkerNice, Logger: logger})
@@ -272,6 +287,25 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	return s, nil
+}
+
+// uploadDir makes the folder uploads are spooled to while they are
+// imported (data/cache/uploads), and removes what a crash left in it: an
+// import takes minutes at most, so a spooled file an hour old is nobody's.
+func uploadDir(dataDir string, logger *slog.Logger) (string, error) {
+	dir := filepath.Join(dataDir, "cache", "uploads")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("upload dir: %w", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				logger.Warn("cannot remove a stale upload", "file", e.Name(), "err", err)
+			}
+		}
+	}
+	return dir, nil
 }
 
 func openStore(ctx context.Context, cfg Config, logger *slog.Logger) (lyceum.Store, error) {

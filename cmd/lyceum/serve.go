@@ -25,6 +25,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.SignupBurst, "signup-burst", cfg.SignupBurst, "sign-ups allowed at once per client address")
 	fs.DurationVar(&cfg.SignupEvery, "signup-every", cfg.SignupEvery, "one more sign-up per client address allowed per this interval")
 	fs.IntVar(&cfg.PasswordHashes, "password-hashes", cfg.PasswordHashes, "password hashes computed at once (64 MiB each); 0 sizes it from the CPUs and memory")
+	fs.IntVar(&cfg.ClientEventBurst, "client-event-burst", cfg.ClientEventBurst, "events (page views) a user's browser may report at once")
+	fs.DurationVar(&cfg.ClientEventEvery, "client-event-every", cfg.ClientEventEvery, "one more reported event allowed per this interval")
 	fs.StringVar(&cfg.Warehouse, "warehouse", cfg.Warehouse, "warehouse engine: duckdb (embedded, in the data dir), postgres, or none")
 	fs.StringVar(&cfg.WarehouseURL, "warehouse-url", "", "PostgreSQL-protocol warehouse, as its owner: postgres://USER:PASSWORD@HOST:PORT/DB")
 	fs.StringVar(&cfg.WarehouseReaderURL, "warehouse-reader-url", "", "the read-only role queries run as (default: a role Lyceum creates)")

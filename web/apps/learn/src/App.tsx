@@ -43,7 +43,7 @@ function route(path: string): Route {
 function Shell() {
   const { t } = useT();
   const { path } = useLocation();
-  const { client, ready } = useSession();
+  const { client, ready, user } = useSession();
   const mainRef = useRef<HTMLElement>(null);
   const first = useRef(true);
   const r = route(path);
@@ -57,12 +57,14 @@ function Shell() {
     mainRef.current?.focus({ preventScroll: true });
   }, [path]);
 
-  // Page views go to the event log once the session (and its CSRF token) is known.
+  // Page views of signed-in learners go to the event log once the session
+  // (and its CSRF token) is known; the server takes no events from anyone else.
+  const signedIn = user != null;
   useEffect(() => {
-    if (!ready) return;
+    if (!ready || !signedIn) return;
     client.event({ type: "page_viewed", courseId: r.courseId, itemId: r.itemId, payload: { path } }).catch(() => {});
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [path, ready]);
+  }, [path, ready, signedIn]);
 
   return (
     <>
