@@ -46,6 +46,9 @@ type Server struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// (clientAddr); none by default.
 	TrustedProxies []netip.Prefix
+	// BodyTimeout is the longest a request body may pause (timeBodies);
+	// 0 is DefaultBodyTimeout.
+	BodyTimeout time.Duration
 	// Registry receives the HTTP metrics; nil uses a new one.
 	Registry *prometheus.Registry
 	// Ready reports whether the store answers, for /healthz.
@@ -98,7 +101,7 @@ func (s *Server) Handler() http.Handler {
 	api("POST", "/api/v1/courses/{courseId}/items/{itemId}/quiz", s.submitQuiz)
 	api("POST", "/api/v1/events", s.postEvent)
 
-	api("POST", "/api/v1/courses/import", s.importCourse)
+	api("POST", "/api/v1/courses/import", s.uploadBody(s.importCourse))
 	api("GET", "/api/v1/courses/{courseId}/export", s.exportCourse)
 	api("POST", "/api/v1/courses/{courseId}/publish", s.publish)
 	api("POST", "/api/v1/courses/{courseId}/unpublish", s.unpublish)
@@ -141,7 +144,7 @@ func (s *Server) Handler() http.Handler {
 		s.writeError(w, r, &clientError{http.StatusForbidden, "forbidden",
 			"cross-origin request refused: this API answers state-changing requests from Lyceum's own pages only"})
 	}))
-	return s.observe(s.recoverPanics(s.checkURL(s.authenticate(csrf.Handler(mux)))))
+	return s.observe(s.recoverPanics(s.timeBodies(s.checkURL(s.authenticate(csrf.Handler(mux))))))
 }
 
 // checkURL refuses API requests whose path or query is not UTF-8 text.
