@@ -49,6 +49,9 @@ type Server struct {
 	// UploadDir is where uploads are spooled while they are imported;
 	// "" is the system's temporary directory.
 	UploadDir string
+	// BodyTimeout is the longest a request body may pause (timeBodies);
+	// 0 is DefaultBodyTimeout.
+	BodyTimeout time.Duration
 	// Registry receives the HTTP metrics; nil uses a new one.
 	Registry *prometheus.Registry
 	// Ready reports whether the store answers, for /healthz.
@@ -101,7 +104,7 @@ func (s *Server) Handler() http.Handler {
 	api("POST", "/api/v1/courses/{courseId}/items/{itemId}/quiz", s.submitQuiz)
 	api("POST", "/api/v1/events", s.postEvent)
 
-	api("POST", "/api/v1/courses/import", s.importCourse)
+	api("POST", "/api/v1/courses/import", s.uploadBody(s.importCourse))
 	api("GET", "/api/v1/courses/{courseId}/export", s.exportCourse)
 	api("POST", "/api/v1/courses/{courseId}/publish", s.publish)
 	api("POST", "/api/v1/courses/{courseId}/unpublish", s.unpublish)
@@ -144,7 +147,7 @@ func (s *Server) Handler() http.Handler {
 		s.writeError(w, r, &clientError{http.StatusForbidden, "forbidden",
 			"cross-origin request refused: this API answers state-changing requests from Lyceum's own pages only"})
 	}))
-	return s.observe(s.recoverPanics(s.checkURL(s.authenticate(csrf.Handler(mux)))))
+	return s.observe(s.recoverPanics(s.timeBodies(s.checkURL(s.authenticate(csrf.Handler(mux))))))
 }
 
 // checkURL refuses API requests whose path or query is not UTF-8 text.

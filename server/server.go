@@ -50,6 +50,9 @@ type Config struct {
 
 	SecureCookies  bool  // mark cookies Secure behind a TLS proxy
 	MaxUploadBytes int64 // largest course bundle upload
+	// BodyTimeout is the longest a request body may pause; the whole body
+	// must be in within BodyTimeout plus its length at 16 KiB/s.
+	BodyTimeout time.Duration
 
 	// TrustedProxies are the addresses (10.0.0.1) and networks
 	// (10.0.0.0/8) of the proxies in front of Lyceum. Only for a request
@@ -123,7 +126,7 @@ func Default() Config {
 		QueryMemory: "2GB", QueryWorkerMaxMemory: 4 << 30, QueryWorkerNice: 10,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginAccountBurst: 100, LoginEvery: 6 * time.Second,
-		SignupBurst: 20, SignupEvery: time.Minute,
+		SignupBurst: 20, SignupEvery: time.Minute, BodyTimeout: httpapi.DefaultBodyTimeout,
 		ClientEventBurst: 60, ClientEventEvery: time.Second,
 	}
 }
@@ -156,6 +159,9 @@ func (c *Config) Validate() error {
 	}
 	if c.QueryWorkerNice < 0 || c.QueryWorkerNice > 19 {
 		return errors.New("--query-worker-nice must be between 0 and 19")
+	}
+	if c.BodyTimeout <= 0 {
+		return errors.New("--body-timeout must be positive")
 	}
 	if c.LoginBurst <= 0 || c.LoginEvery <= 0 || c.LoginAccountBurst <= 0 {
 		return errors.New("--login-burst, --login-account-burst and --login-every must be positive")
@@ -259,7 +265,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	proxies, _ := parseProxies(cfg.TrustedProxies) // valid: cfg.Validate said so
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
-		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, UploadDir: uploads, TrustedProxies: proxies, Registry: reg, Ready: store.Ping}
+		SecureCookies: cfg.SecureCookies, MaxUploadBytes: cfg.MaxUploadBytes, UploadDir: uploads, BodyTimeout: cfg.BodyTimeout, TrustedProxies: proxies, Registry: reg, Ready: store.Ping}
 	if cfg.Warehouse != "none" {
 		worker, err := queryworker.Start(ctx, queryworker.Options{Command: cfg.WorkerCommand, Config: workerConfig(cfg, logger),
 			MaxMemory: cfg.QueryWorkerMaxMemory, Nice: cfg.QueryWorkerNice, Logger: logger})

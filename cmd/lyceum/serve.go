@@ -17,6 +17,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	finishStore := storeFlags(fs, &cfg)
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark cookies Secure (set behind a TLS-terminating proxy)")
 	uploadMB := fs.Int64("max-upload-mb", cfg.MaxUploadBytes>>20, "largest course bundle upload, MiB")
+	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", cfg.BodyTimeout, "longest pause in a request body; the whole body must arrive within this plus its length at 16 KiB/s")
 	fs.StringVar(&cfg.SampleCourse, "sample-course", "", "course bundle directory to import and publish on first start")
 	proxies := fs.String("trusted-proxies", "", "comma-separated addresses and CIDR networks of the proxies in front of Lyceum, whose X-Forwarded-For gives the client's address (default: none)")
 	fs.IntVar(&cfg.LoginBurst, "login-burst", cfg.LoginBurst, "failed sign-in attempts allowed at once per account and address, and per address")
