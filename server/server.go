@@ -73,6 +73,11 @@ type Config struct {
 	// CourseCacheTTL is how long an instance reuses a decoded course.
 	CourseCacheTTL time.Duration
 
+	// Now is the learning service's clock; nil is the real one. Tests set a
+	// virtual clock, as the simulator does, so that watching a video for
+	// ten minutes takes none.
+	Now func() time.Time
+
 	PasswordParams auth.Params
 	LoginBurst     int           // login attempts allowed at once per address or account
 	LoginEvery     time.Duration // one more attempt allowed per this interval
@@ -171,7 +176,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, Store: store, Blobs: blobs, logger: logger}
 	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery)}
-	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL,
+	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL, Now: cfg.Now,
 		ClientEventLimit: auth.NewLimiter(cfg.ClientEventBurst, cfg.ClientEventEvery)}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
