@@ -6,10 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/cassandra"
@@ -103,5 +106,47 @@ func TestBadConfig(t *testing.T) {
 		if _, err := cassandra.Open(ctx, cfg); err == nil {
 			t.Errorf("Open(%+v) accepted a bad config", cfg)
 		}
+	}
+}
+
+// TestSegmentsWatchedBeforeTiming: rows written before migration 0005 have
+// their segments in the watched set and no times; they count as they are.
+func TestSegmentsWatchedBeforeTiming(t *testing.T) {
+	cfg := testConfig(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db, err := cassandra.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cluster := gocql.NewCluster(cfg.Hosts...)
+	cluster.Keyspace = cfg.Keyspace
+	raw, err := cluster.CreateSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if err := raw.Query(`INSERT INTO item_progress (user_id, course_id, item_id, position, watched, updated_at) VALUES ('u', 'c', 'v', 3, {0, 1, 2, 7}, toTimestamp(now()))`).
+		WithContext(ctx).Exec(); err != nil {
+		t.Fatal(err)
+	}
+	k := lyceum.ItemKey{UserID: "u", CourseID: "c", ItemID: "v"}
+	p, err := db.ItemProgress(ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.LegacyWatched, []int{0, 1, 2, 7}) || p.WatchStartedAt != nil || len(p.WatchedAt) != 0 {
+		t.Fatalf("progress = %+v", p)
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if err := db.UpdateItemProgress(ctx, k, lyceum.ProgressUpdate{WatchStarted: &now, WatchedAt: map[int]time.Time{3: now}, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = db.ItemProgress(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.WatchedSegments(); !slices.Equal(got, []int{0, 1, 2, 3, 7}) || p.WatchStartedAt == nil || !p.WatchStartedAt.Equal(now) {
+		t.Fatalf("WatchedSegments = %v, progress %+v", got, p)
 	}
 }

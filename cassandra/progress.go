@@ -3,10 +3,13 @@ package cassandra
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
 
 	"github.com/lyceum/lyceum"
 )
@@ -77,7 +80,10 @@ func (db *DB) SetCourseCompleted(ctx context.Context, userID, courseID string, a
 }
 
 // UpdateItemProgress is one UPDATE of the columns that change; watched
-// segments are a set, so adding them again changes nothing.
+// segments are map entries keyed by segment, so adding them again changes
+// nothing. The start of watching is kept once set: it is read first, and
+// written only when missing (once per learner and video; two first reports
+// racing leave the later start, which only makes the allowance smaller).
 func (db *DB) UpdateItemProgress(ctx context.Context, k lyceum.ItemKey, u lyceum.ProgressUpdate) error {
 	set, args := []string{"updated_at = ?"}, []any{u.At}
 	if u.Opened != nil {
@@ -86,8 +92,19 @@ func (db *DB) UpdateItemProgress(ctx context.Context, k lyceum.ItemKey, u lyceum
 	if u.Position != nil {
 		set, args = append(set, "position = ?"), append(args, *u.Position)
 	}
-	if len(u.Watched) > 0 {
-		set, args = append(set, "watched = watched + ?"), append(args, u.Watched)
+	if u.WatchStarted != nil {
+		var started time.Time
+		err := db.q(ctx, `SELECT watch_started_at FROM item_progress WHERE user_id = ? AND course_id = ? AND item_id = ?`,
+			k.UserID, k.CourseID, k.ItemID).Scan(&started)
+		if err != nil && !errors.Is(err, gocql.ErrNotFound) {
+			return fmt.Errorf("read watch start: %w", err)
+		}
+		if started.IsZero() {
+			set, args = append(set, "watch_started_at = ?"), append(args, *u.WatchStarted)
+		}
+	}
+	if len(u.WatchedAt) > 0 {
+		set, args = append(set, "watched_at = watched_at + ?"), append(args, u.WatchedAt)
 	}
 	if u.Completed != nil {
 		set, args = append(set, "completed_at = ?"), append(args, *u.Completed)
@@ -99,18 +116,19 @@ func (db *DB) UpdateItemProgress(ctx context.Context, k lyceum.ItemKey, u lyceum
 	return db.q(ctx, `UPDATE item_progress SET `+strings.Join(set, ", ")+` WHERE user_id = ? AND course_id = ? AND item_id = ?`, args...).Exec()
 }
 
-const progressColumns = `item_id, opened_at, position, watched, completed_at, score, max_score, updated_at`
+const progressColumns = `item_id, opened_at, position, watched, watch_started_at, watched_at, completed_at, score, max_score, updated_at`
 
 type progressRow struct {
-	itemID                     string
-	opened, completed, updated time.Time
-	position, maxScore         float64
-	score                      *float64
-	watched                    []int
+	itemID                              string
+	opened, started, completed, updated time.Time
+	position, maxScore                  float64
+	score                               *float64
+	watched                             []int
+	watchedAt                           map[int]time.Time
 }
 
 func (r *progressRow) dest() []any {
-	return []any{&r.itemID, &r.opened, &r.position, &r.watched, &r.completed, &r.score, &r.maxScore, &r.updated}
+	return []any{&r.itemID, &r.opened, &r.position, &r.watched, &r.started, &r.watchedAt, &r.completed, &r.score, &r.maxScore, &r.updated}
 }
 
 func (r *progressRow) progress(userID, courseID string) lyceum.ItemProgress {
@@ -119,8 +137,13 @@ func (r *progressRow) progress(userID, courseID string) lyceum.ItemProgress {
 	if w == nil {
 		w = []int{}
 	}
+	at := make(map[int]time.Time, len(r.watchedAt))
+	for seg, t := range r.watchedAt {
+		at[seg] = t.UTC()
+	}
 	return lyceum.ItemProgress{UserID: userID, CourseID: courseID, ItemID: r.itemID, OpenedAt: optTime(r.opened),
-		Position: r.position, Watched: w, CompletedAt: optTime(r.completed), Score: r.score, MaxScore: r.maxScore, UpdatedAt: r.updated.UTC()}
+		Position: r.position, LegacyWatched: w, WatchStartedAt: optTime(r.started), WatchedAt: at,
+		CompletedAt: optTime(r.completed), Score: r.score, MaxScore: r.maxScore, UpdatedAt: r.updated.UTC()}
 }
 
 func (db *DB) ItemProgress(ctx context.Context, k lyceum.ItemKey) (*lyceum.ItemProgress, error) {

@@ -231,7 +231,11 @@ const durationSlack = 5.0
 const maxWatchedSpan = 120.0
 
 // ReportVideo stores the resume position and the watched range, records the
-// player event, and completes the video when its rule is met.
+// player event, and completes the video when its rule is met. A watched
+// range counts only as far as the time since the learner first reported
+// watching this video allows at lyceum.MaxPlaybackRate
+// (lyceum.ItemProgress.WatchedSegments): the rest is dropped, and counts
+// when the player reports it again later.
 func (s *Service) ReportVideo(ctx context.Context, u *lyceum.User, courseID, itemID string, r VideoReport) (*ItemResult, error) {
 	typ, ok := videoEvents[r.Event]
 	if !ok {
@@ -259,12 +263,29 @@ func (s *Service) ReportVideo(ctx context.Context, u *lyceum.User, courseID, ite
 		if to-from > maxWatchedSpan {
 			return nil, lyceum.Invalid("watchedTo", "a report covers at most %.0f s of watching", maxWatchedSpan)
 		}
-		segments = segmentsIn(from, to)
+		segments = segmentsIn(from, min(to, dur))
 	}
 	now := s.now()
 	pos := math.Min(r.Position, dur)
 	k := lyceum.ItemKey{UserID: u.ID, CourseID: courseID, ItemID: itemID}
-	if err := s.Store.UpdateItemProgress(ctx, k, lyceum.ProgressUpdate{Position: &pos, Watched: segments, At: now}); err != nil {
+	p, err := s.Store.ItemProgress(ctx, k)
+	if errors.Is(err, lyceum.ErrNotFound) {
+		p = nil
+	} else if err != nil {
+		return nil, err
+	}
+	upd := lyceum.ProgressUpdate{Position: &pos, At: now}
+	if p == nil || p.WatchStartedAt == nil {
+		// Any report starts the clock of watching this video.
+		upd.WatchStarted = &now
+	}
+	if len(segments) > 0 {
+		// The rule is the domain's: the segments count only as far as the
+		// time since the learner started watching allows, however many
+		// reports (from however many devices, however concurrent) claim them.
+		upd.WatchedAt = p.NewlyWatched(segments, now)
+	}
+	if err := s.Store.UpdateItemProgress(ctx, k, upd); err != nil {
 		return nil, err
 	}
 	if typ != "" {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/learning"
@@ -26,7 +27,7 @@ func video(c *client, course, item string, body map[string]any) response {
 }
 
 func TestLearnerCompletesCourse(t *testing.T) {
-	ts := startServer(t)
+	ts, clk := startClocked(t)
 	ts.publishedCourse(t, "flow")
 	c := ts.client(t).signUp()
 
@@ -59,6 +60,7 @@ func TestLearnerCompletesCourse(t *testing.T) {
 	must(t, c.post("/api/v1/courses/flow/items/intro/open", nil), 200)
 	must(t, video(c, "flow", "intro", map[string]any{"event": "played", "position": 0}), 200)
 	for from := 0.0; from < 20; from += 5 {
+		clk.Advance(5 * time.Second) // watched at normal speed
 		must(t, video(c, "flow", "intro", map[string]any{"event": "heartbeat", "position": from + 5, "watchedFrom": from, "watchedTo": from + 5}), 200)
 	}
 	if st := progressOf(t, c, "flow").Items["intro"]; st.Status != learning.InProgress || *st.WatchedPercent != 100 {
@@ -149,7 +151,7 @@ func TestLearnerCompletesCourse(t *testing.T) {
 }
 
 func TestSeekingToTheEndDoesNotComplete(t *testing.T) {
-	ts := startServer(t)
+	ts, clk := startClocked(t)
 	ts.publishedCourse(t, "seek")
 	c := ts.client(t).signUp()
 	must(t, c.post("/api/v1/courses/seek/enroll", nil), 200)
@@ -167,6 +169,7 @@ func TestSeekingToTheEndDoesNotComplete(t *testing.T) {
 		t.Fatal("video completed by seeking to its end")
 	}
 	// Watching 18 of 20 seconds (90%) completes it.
+	clk.Advance(18 * time.Second)
 	must(t, video(c, "seek", "intro", map[string]any{"event": "heartbeat", "position": 18, "watchedFrom": 0, "watchedTo": 18}), 200).json(t, &res)
 	if res.Status.Status != learning.Completed {
 		t.Fatalf("video not completed at 90%%: %+v", res.Status)

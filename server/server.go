@@ -93,6 +93,11 @@ type Config struct {
 	// CourseCacheTTL is how long an instance reuses a decoded course.
 	CourseCacheTTL time.Duration
 
+	// Now is the learning service's clock; nil is the real one. Tests set a
+	// virtual clock, as the simulator does, so that watching a video for
+	// ten minutes takes none.
+	Now func() time.Time
+
 	PasswordParams auth.Params
 	// PasswordHashes is how many password hashes (each PasswordParams.Memory
 	// and .Threads CPUs) are computed at once; the rest wait. 0 sizes it from
@@ -254,7 +259,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.Accounts = &accounts.Service{Store: store, Params: cfg.PasswordParams, Hashes: auth.NewGate(hashes),
 		Limit: auth.NewLimiter(cfg.LoginBurst, cfg.LoginEvery), AccountLimit: auth.NewLimiter(cfg.LoginAccountBurst, cfg.LoginEvery),
 		SignupLimit: auth.NewLimiter(cfg.SignupBurst, cfg.SignupEvery)}
-	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL,
+	s.Learning = &learning.Service{Store: store, Blobs: blobs, Logger: logger, CourseCacheTTL: cfg.CourseCacheTTL, Now: cfg.Now,
 		ClientEventLimit: auth.NewLimiter(cfg.ClientEventBurst, cfg.ClientEventEvery)}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

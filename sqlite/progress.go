@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -69,15 +70,15 @@ func (db *DB) SetCourseCompleted(ctx context.Context, userID, courseID string, a
 
 func (db *DB) UpdateItemProgress(ctx context.Context, k lyceum.ItemKey, u lyceum.ProgressUpdate) error {
 	return db.exec(ctx, func(tx *sql.Tx) error {
-		var watchedJSON string
-		err := tx.QueryRowContext(ctx, `SELECT watched FROM item_progress WHERE user_id = ? AND course_id = ? AND item_id = ?`,
-			k.UserID, k.CourseID, k.ItemID).Scan(&watchedJSON)
+		var watchedAt string
+		err := tx.QueryRowContext(ctx, `SELECT watched_at FROM item_progress WHERE user_id = ? AND course_id = ? AND item_id = ?`,
+			k.UserID, k.CourseID, k.ItemID).Scan(&watchedAt)
 		if err == sql.ErrNoRows {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO item_progress (user_id, course_id, item_id, updated_at) VALUES (?, ?, ?, ?)`,
 				k.UserID, k.CourseID, k.ItemID, millis(u.At)); err != nil {
 				return err
 			}
-			watchedJSON = "[]"
+			watchedAt = "[]"
 		} else if err != nil {
 			return err
 		}
@@ -88,13 +89,18 @@ func (db *DB) UpdateItemProgress(ctx context.Context, k lyceum.ItemKey, u lyceum
 		if u.Position != nil {
 			set, args = set+", position = ?", append(args, *u.Position)
 		}
-		if len(u.Watched) > 0 {
-			var watched []int
-			if err := json.Unmarshal([]byte(watchedJSON), &watched); err != nil {
-				return fmt.Errorf("decode watched segments: %w", err)
+		if u.WatchStarted != nil {
+			set, args = set+", watch_started_at = COALESCE(watch_started_at, ?)", append(args, millis(*u.WatchStarted))
+		}
+		if len(u.WatchedAt) > 0 {
+			m, err := decodeWatchedAt(watchedAt)
+			if err != nil {
+				return err
 			}
-			merged, _ := json.Marshal(mergeSegments(watched, u.Watched))
-			set, args = set+", watched = ?", append(args, string(merged))
+			for seg, at := range u.WatchedAt {
+				m[seg] = millis(at)
+			}
+			set, args = set+", watched_at = ?", append(args, encodeWatchedAt(m))
 		}
 		if u.Completed != nil {
 			set, args = set+", completed_at = ?", append(args, millis(*u.Completed))
@@ -108,29 +114,68 @@ func (db *DB) UpdateItemProgress(ctx context.Context, k lyceum.ItemKey, u lyceum
 	})
 }
 
-// mergeSegments returns the sorted union of a and b.
-func mergeSegments(a, b []int) []int {
-	out := slices.Concat(a, b)
-	slices.Sort(out)
-	return slices.Compact(out)
+// watched_at holds a map of segment → unix ms as runs of consecutive
+// segments reported at the same time, [[first, last, ms], ...]: a report
+// covers a range, so an hour of video watched in 10-second reports is a few
+// hundred runs rather than 3,600 keys.
+func encodeWatchedAt(m map[int]int64) string {
+	segs := slices.Sorted(maps.Keys(m))
+	runs := [][3]int64{}
+	for _, s := range segs {
+		if n := len(runs); n > 0 && runs[n-1][1] == int64(s)-1 && runs[n-1][2] == m[s] {
+			runs[n-1][1] = int64(s)
+			continue
+		}
+		runs = append(runs, [3]int64{int64(s), int64(s), m[s]})
+	}
+	b, _ := json.Marshal(runs)
+	return string(b)
 }
 
-const progressColumns = `item_id, opened_at, position, watched, completed_at, score, max_score, updated_at`
+// maxRun bounds one run of watched_at: no video has more segments.
+const maxRun = 1 << 20
+
+func decodeWatchedAt(text string) (map[int]int64, error) {
+	var runs [][3]int64
+	if err := json.Unmarshal([]byte(text), &runs); err != nil {
+		return nil, fmt.Errorf("decode watched_at: %w", err)
+	}
+	m := map[int]int64{}
+	for _, r := range runs {
+		if r[1] < r[0] || r[1]-r[0] > maxRun {
+			return nil, fmt.Errorf("decode watched_at: bad run %v", r)
+		}
+		for s := r[0]; s <= r[1]; s++ {
+			m[int(s)] = r[2]
+		}
+	}
+	return m, nil
+}
+
+const progressColumns = `item_id, opened_at, position, watched, watch_started_at, watched_at, completed_at, score, max_score, updated_at`
 
 func scanProgress(s interface{ Scan(...any) error }, p *lyceum.ItemProgress) error {
-	var opened, completed sql.NullInt64
+	var opened, started, completed sql.NullInt64
 	var score sql.NullFloat64
-	var watched string
+	var watched, watchedAt string
 	var updated int64
-	if err := s.Scan(&p.ItemID, &opened, &p.Position, &watched, &completed, &score, &p.MaxScore, &updated); err != nil {
+	if err := s.Scan(&p.ItemID, &opened, &p.Position, &watched, &started, &watchedAt, &completed, &score, &p.MaxScore, &updated); err != nil {
 		return err
 	}
-	p.OpenedAt, p.CompletedAt, p.UpdatedAt = timePtr(opened), timePtr(completed), fromMillis(updated)
+	p.OpenedAt, p.WatchStartedAt, p.CompletedAt, p.UpdatedAt = timePtr(opened), timePtr(started), timePtr(completed), fromMillis(updated)
 	if score.Valid {
 		p.Score = &score.Float64
 	}
-	if err := json.Unmarshal([]byte(watched), &p.Watched); err != nil {
+	if err := json.Unmarshal([]byte(watched), &p.LegacyWatched); err != nil {
 		return fmt.Errorf("decode watched segments: %w", err)
+	}
+	m, err := decodeWatchedAt(watchedAt)
+	if err != nil {
+		return err
+	}
+	p.WatchedAt = make(map[int]time.Time, len(m))
+	for seg, ms := range m {
+		p.WatchedAt[seg] = fromMillis(ms)
 	}
 	return nil
 }

@@ -2,8 +2,11 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/sqlite"
@@ -22,4 +25,49 @@ func openTest(t *testing.T) *sqlite.DB {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) lyceum.Store { return openTest(t) })
+}
+
+// TestSegmentsWatchedBeforeTiming: rows written before migration 0005 have
+// their segments in the watched column and no times; they count as they are.
+func TestSegmentsWatchedBeforeTiming(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "lyceum.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO item_progress (user_id, course_id, item_id, position, watched, updated_at)
+		VALUES ('u', 'c', 'v', 3, '[0,1,2,7]', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	k := lyceum.ItemKey{UserID: "u", CourseID: "c", ItemID: "v"}
+	p, err := db.ItemProgress(ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.LegacyWatched, []int{0, 1, 2, 7}) || p.WatchStartedAt != nil || len(p.WatchedAt) != 0 {
+		t.Fatalf("progress = %+v", p)
+	}
+	// Timed reports add to them.
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if err := db.UpdateItemProgress(ctx, k, lyceum.ProgressUpdate{WatchStarted: &now, WatchedAt: map[int]time.Time{3: now}, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = db.ItemProgress(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.WatchedSegments(); !slices.Equal(got, []int{0, 1, 2, 3, 7}) {
+		t.Fatalf("WatchedSegments = %v", got)
+	}
 }

@@ -306,17 +306,61 @@ func testItemProgress(t *testing.T, s lyceum.Store) {
 
 	t0 := ms(time.Now())
 	pos := 12.5
-	check(t, s.UpdateItemProgress(c, k, lyceum.ProgressUpdate{Opened: &t0, Position: &pos, Watched: []int{3, 1, 2}, At: t0}))
+	watched := func(at time.Time, segs ...int) map[int]time.Time {
+		m := map[int]time.Time{}
+		for _, seg := range segs {
+			m[seg] = at
+		}
+		return m
+	}
+	check(t, s.UpdateItemProgress(c, k, lyceum.ProgressUpdate{Opened: &t0, Position: &pos, WatchStarted: &t0, WatchedAt: watched(t0, 3, 1, 2), At: t0}))
 	// Applying the same update twice changes nothing.
-	check(t, s.UpdateItemProgress(c, k, lyceum.ProgressUpdate{Opened: &t0, Position: &pos, Watched: []int{3, 1, 2}, At: t0}))
-	// Later updates merge watched segments and leave unset columns alone.
+	check(t, s.UpdateItemProgress(c, k, lyceum.ProgressUpdate{Opened: &t0, Position: &pos, WatchStarted: &t0, WatchedAt: watched(t0, 3, 1, 2), At: t0}))
+	// Later updates merge watched segments (one reported again takes the
+	// new time), keep the first start, and leave unset columns alone.
 	t1 := t0.Add(time.Second)
-	check(t, s.UpdateItemProgress(c, k, lyceum.ProgressUpdate{Watched: []int{2, 5}, At: t1}))
+	check(t, s.UpdateItemProgress(c, k, lyceum.ProgressUpdate{WatchStarted: &t1, WatchedAt: watched(t1, 2, 5), At: t1}))
 	p, err := s.ItemProgress(c, k)
 	check(t, err)
-	if p.ItemID != "v1" || p.Position != 12.5 || !slices.Equal(p.Watched, []int{1, 2, 3, 5}) ||
+	if p.ItemID != "v1" || p.Position != 12.5 || p.WatchStartedAt == nil || !p.WatchStartedAt.Equal(t0) || len(p.LegacyWatched) != 0 ||
 		p.OpenedAt == nil || !p.OpenedAt.Equal(t0) || p.CompletedAt != nil || p.Score != nil || !p.UpdatedAt.Equal(t1) {
 		t.Fatalf("progress = %+v", p)
+	}
+	wantAt := map[int]time.Time{1: t0, 2: t1, 3: t0, 5: t1}
+	if len(p.WatchedAt) != len(wantAt) {
+		t.Fatalf("WatchedAt = %v, want %v", p.WatchedAt, wantAt)
+	}
+	for seg, at := range wantAt {
+		if !p.WatchedAt[seg].Equal(at) {
+			t.Fatalf("WatchedAt = %v, want %v", p.WatchedAt, wantAt)
+		}
+	}
+	if got := p.WatchedSegments(); !slices.Equal(got, []int{1, 2, 3, 5}) {
+		t.Fatalf("WatchedSegments = %v", got)
+	}
+	// Many segments at many times, as an hour of video reported every
+	// 10 seconds, with a gap, read back exactly.
+	kLong := lyceum.ItemKey{UserID: k.UserID, CourseID: slug("c"), ItemID: "v-long"}
+	long := map[int]time.Time{}
+	for i := range 360 {
+		if i == 100 {
+			continue
+		}
+		at := t0.Add(time.Duration(i*10+10) * time.Second)
+		for seg := i * 10; seg < i*10+10; seg++ {
+			long[seg] = at
+		}
+	}
+	check(t, s.UpdateItemProgress(c, kLong, lyceum.ProgressUpdate{WatchStarted: &t0, WatchedAt: long, At: t1}))
+	pl, err := s.ItemProgress(c, kLong)
+	check(t, err)
+	if len(pl.WatchedAt) != len(long) {
+		t.Fatalf("%d segments read back, want %d", len(pl.WatchedAt), len(long))
+	}
+	for seg, at := range long {
+		if !pl.WatchedAt[seg].Equal(at) {
+			t.Fatalf("segment %d at %v, want %v", seg, pl.WatchedAt[seg], at)
+		}
 	}
 	score := 3.0
 	check(t, s.UpdateItemProgress(c, k, lyceum.ProgressUpdate{Completed: &t1, Score: &score, MaxScore: 4, At: t1}))
