@@ -39,7 +39,10 @@ func testConfig(t testing.TB) cassandra.Config {
 		Keyspace:    fmt.Sprintf("lyceum_test_%d", time.Now().UnixNano()%1e9),
 		Replication: map[string]int{dc: rf},
 		EventLag:    time.Second,
-		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// A test node shares two cores with the rest of the suite: a
+		// request may wait far longer than in production.
+		Timeout: 20 * time.Second,
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }
 
@@ -54,7 +57,7 @@ var (
 func sharedStore(t *testing.T) *cassandra.DB {
 	cfg := testConfig(t)
 	sharedOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		shared, sharedErr = cassandra.Open(ctx, cfg)
 	})
@@ -77,7 +80,7 @@ func TestConcurrentMigrate(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
 			db, err := cassandra.Open(ctx, cfg)
 			if err == nil {
@@ -113,7 +116,7 @@ func TestBadConfig(t *testing.T) {
 // their segments in the watched set and no times; they count as they are.
 func TestSegmentsWatchedBeforeTiming(t *testing.T) {
 	cfg := testConfig(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	db, err := cassandra.Open(ctx, cfg)
 	if err != nil {
@@ -122,6 +125,7 @@ func TestSegmentsWatchedBeforeTiming(t *testing.T) {
 	defer db.Close()
 	cluster := gocql.NewCluster(cfg.Hosts...)
 	cluster.Keyspace = cfg.Keyspace
+	cluster.Timeout = time.Minute
 	raw, err := cluster.CreateSession()
 	if err != nil {
 		t.Fatal(err)

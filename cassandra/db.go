@@ -49,6 +49,10 @@ type Config struct {
 
 	Timeout        time.Duration // per request (default 5 s)
 	ConnectTimeout time.Duration // default 5 s
+	// SchemaTimeout is how long one schema change (creating the keyspace,
+	// a table, a column) may take: a node under load flushes and gossips
+	// schema far slower than it serves a row. Default 2 min.
+	SchemaTimeout time.Duration
 
 	// EventLag is how far behind now readers of the event log stay, so that
 	// an event appended a moment before (by any instance) is not skipped.
@@ -89,6 +93,9 @@ func (c *Config) defaults() error {
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = 5 * time.Second
 	}
+	if c.SchemaTimeout == 0 {
+		c.SchemaTimeout = 2 * time.Minute
+	}
 	if c.EventLag == 0 {
 		c.EventLag = 10 * time.Second
 	}
@@ -118,33 +125,61 @@ type DB struct {
 var _ lyceum.Store = (*DB)(nil)
 
 // Open connects, creates the keyspace if needed and applies migrations.
+// Schema changes run on a session of their own with SchemaTimeout per
+// statement; every statement in them is idempotent (IF NOT EXISTS), so
+// one that timed out is retried.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	// Create the keyspace with a session that has none.
-	boot, err := cfg.cluster("").CreateSession()
+	boot, err := cfg.schemaCluster("").CreateSession()
 	if err != nil {
 		return nil, fmt.Errorf("cassandra: connect to %s: %w", strings.Join(cfg.Hosts, ","), err)
 	}
-	err = boot.Query(createKeyspace(cfg.Keyspace, cfg.Replication)).WithContext(ctx).Exec()
-	if err == nil {
-		err = boot.AwaitSchemaAgreement(ctx)
-	}
+	err = schemaChange(ctx, boot, createKeyspace(cfg.Keyspace, cfg.Replication))
 	boot.Close()
 	if err != nil {
 		return nil, fmt.Errorf("cassandra: create keyspace %s: %w", cfg.Keyspace, err)
+	}
+	schema, err := cfg.schemaCluster(cfg.Keyspace).CreateSession()
+	if err != nil {
+		return nil, fmt.Errorf("cassandra: connect to keyspace %s: %w", cfg.Keyspace, err)
+	}
+	err = migrate(ctx, schema, cfg.Logger)
+	schema.Close()
+	if err != nil {
+		return nil, err
 	}
 	s, err := cfg.cluster(cfg.Keyspace).CreateSession()
 	if err != nil {
 		return nil, fmt.Errorf("cassandra: connect to keyspace %s: %w", cfg.Keyspace, err)
 	}
-	db := &DB{s: s, cfg: cfg, buckets: map[int64]bool{}}
-	if err := db.migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
+	return &DB{s: s, cfg: cfg, buckets: map[int64]bool{}}, nil
+}
+
+// schemaCluster is cluster with the schema timeout per request.
+func (c *Config) schemaCluster(keyspace string) *gocql.ClusterConfig {
+	cl := c.cluster(keyspace)
+	cl.Timeout = c.SchemaTimeout
+	cl.MaxWaitSchemaAgreement = c.SchemaTimeout
+	return cl
+}
+
+// schemaChange runs one idempotent schema statement and waits until every
+// node agrees on the schema. A timed-out attempt may still have applied,
+// and the statement is idempotent, so it is tried again a few times.
+func schemaChange(ctx context.Context, s *gocql.Session, stmt string) error {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		err = s.Query(stmt).WithContext(ctx).Exec()
+		if err == nil {
+			return s.AwaitSchemaAgreement(ctx)
+		}
+		if !errors.Is(err, gocql.ErrTimeoutNoResponse) || ctx.Err() != nil {
+			return err
+		}
 	}
-	return db, nil
+	return err
 }
 
 func createKeyspace(name string, replication map[string]int) string {
@@ -215,17 +250,14 @@ func notFound(err error, what string) error {
 // migrate applies the migrations not yet applied, one instance at a time:
 // instances starting together take a lease row with a lightweight
 // transaction; the others wait for it to finish.
-func (db *DB) migrate(ctx context.Context) error {
+func migrate(ctx context.Context, s *gocql.Session, log *slog.Logger) error {
 	for _, stmt := range []string{
 		`CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamp)`,
 		`CREATE TABLE IF NOT EXISTS schema_lock (name text PRIMARY KEY, holder text)`,
 	} {
-		if err := db.s.Query(stmt).WithContext(ctx).Exec(); err != nil {
+		if err := schemaChange(ctx, s, stmt); err != nil {
 			return fmt.Errorf("cassandra migrate: %w", err)
 		}
-	}
-	if err := db.s.AwaitSchemaAgreement(ctx); err != nil {
-		return fmt.Errorf("cassandra migrate: %w", err)
 	}
 	names, err := fs.Glob(migrations, "migrations/*.cql")
 	if err != nil {
@@ -234,18 +266,18 @@ func (db *DB) migrate(ctx context.Context) error {
 	slices.Sort(names)
 	holder := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 	for {
-		pending, err := db.pendingMigrations(ctx, names)
+		pending, err := pendingMigrations(ctx, s, names)
 		if err != nil || len(pending) == 0 {
 			return err
 		}
 		var other string
-		applied, err := db.s.Query(`INSERT INTO schema_lock (name, holder) VALUES ('migrate', ?) IF NOT EXISTS USING TTL 120`, holder).
+		applied, err := s.Query(`INSERT INTO schema_lock (name, holder) VALUES ('migrate', ?) IF NOT EXISTS USING TTL 120`, holder).
 			WithContext(ctx).ScanCAS(nil, &other)
 		if err != nil {
 			return fmt.Errorf("cassandra migrate: take the lock: %w", err)
 		}
 		if !applied {
-			db.cfg.Logger.Info("waiting for another instance to migrate the schema", "holder", other)
+			log.Info("waiting for another instance to migrate the schema", "holder", other)
 			select {
 			case <-time.After(time.Second):
 				continue
@@ -253,15 +285,15 @@ func (db *DB) migrate(ctx context.Context) error {
 				return ctx.Err()
 			}
 		}
-		err = db.apply(ctx, pending)
-		db.s.Query(`DELETE FROM schema_lock WHERE name = 'migrate' IF holder = ?`, holder).WithContext(ctx).ScanCAS(nil)
+		err = apply(ctx, s, pending, log)
+		s.Query(`DELETE FROM schema_lock WHERE name = 'migrate' IF holder = ?`, holder).WithContext(ctx).ScanCAS(nil)
 		return err
 	}
 }
 
-func (db *DB) pendingMigrations(ctx context.Context, names []string) ([]string, error) {
+func pendingMigrations(ctx context.Context, s *gocql.Session, names []string) ([]string, error) {
 	done := map[string]bool{}
-	iter := db.s.Query(`SELECT version FROM schema_migrations`).WithContext(ctx).Iter()
+	iter := s.Query(`SELECT version FROM schema_migrations`).WithContext(ctx).Iter()
 	var v string
 	for iter.Scan(&v) {
 		done[v] = true
@@ -278,7 +310,7 @@ func (db *DB) pendingMigrations(ctx context.Context, names []string) ([]string, 
 	return pending, nil
 }
 
-func (db *DB) apply(ctx context.Context, names []string) error {
+func apply(ctx context.Context, s *gocql.Session, names []string, log *slog.Logger) error {
 	for _, name := range names {
 		version := strings.TrimSuffix(path.Base(name), ".cql")
 		body, err := migrations.ReadFile(name)
@@ -286,18 +318,15 @@ func (db *DB) apply(ctx context.Context, names []string) error {
 			return err
 		}
 		for _, stmt := range splitCQL(string(body)) {
-			if err := db.s.Query(stmt).WithContext(ctx).Exec(); err != nil {
+			if err := schemaChange(ctx, s, stmt); err != nil {
 				return fmt.Errorf("cassandra migrate %s: %w\n%s", version, err, stmt)
 			}
-			if err := db.s.AwaitSchemaAgreement(ctx); err != nil {
-				return fmt.Errorf("cassandra migrate %s: %w", version, err)
-			}
 		}
-		if err := db.s.Query(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now()).
+		if err := s.Query(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now()).
 			WithContext(ctx).Exec(); err != nil {
 			return fmt.Errorf("cassandra migrate %s: %w", version, err)
 		}
-		db.cfg.Logger.Info("applied migration", "version", version)
+		log.Info("applied migration", "version", version)
 	}
 	return nil
 }
