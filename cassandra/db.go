@@ -175,7 +175,7 @@ func schemaChange(ctx context.Context, s *gocql.Session, stmt string) error {
 		if err == nil {
 			return s.AwaitSchemaAgreement(ctx)
 		}
-		if !errors.Is(err, gocql.ErrTimeoutNoResponse) || ctx.Err() != nil {
+		if !timedOut(err) || ctx.Err() != nil {
 			return err
 		}
 	}
@@ -223,6 +223,14 @@ func (c *Config) cluster(keyspace string) *gocql.ClusterConfig {
 	}
 	cl.Logger = gocql.NewLogger(gocql.LogLevelWarn)
 	return cl
+}
+
+// timedOut reports whether a request failed on a timeout, the driver's or
+// the coordinator's: it may or may not have applied.
+func timedOut(err error) bool {
+	var wt *gocql.RequestErrWriteTimeout
+	var cas *gocql.RequestErrCASWriteUnknown
+	return errors.Is(err, gocql.ErrTimeoutNoResponse) || errors.As(err, &wt) || errors.As(err, &cas)
 }
 
 func (db *DB) Close() error {
@@ -273,10 +281,19 @@ func migrate(ctx context.Context, s *gocql.Session, log *slog.Logger) error {
 		var other string
 		applied, err := s.Query(`INSERT INTO schema_lock (name, holder) VALUES ('migrate', ?) IF NOT EXISTS USING TTL 120`, holder).
 			WithContext(ctx).ScanCAS(nil, &other)
-		if err != nil {
+		if err != nil && !timedOut(err) {
 			return fmt.Errorf("cassandra migrate: take the lock: %w", err)
 		}
+		// A lock write that timed out may have applied: the next try then
+		// finds our own holder in the row.
+		if err == nil && !applied && other == holder {
+			applied = true
+		}
 		if !applied {
+			if err != nil {
+				log.Info("taking the migration lock timed out; trying again", "err", err)
+				other = "unknown (the last try timed out)"
+			}
 			log.Info("waiting for another instance to migrate the schema", "holder", other)
 			select {
 			case <-time.After(time.Second):
