@@ -35,23 +35,35 @@ media:
 ## test: the whole suite, on a fresh machine too
 test: vet test-go test-web test-e2e test-availability
 
+## vet: the static gates: formatting, go vet, staticcheck (staticcheck.conf)
 vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt: not formatted (run gofmt -w on them):"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 # Go tests run against a real one-node Cassandra (scripts/cassandra), which
-# is started first and stopped after, whatever the outcome.
+# is started first and stopped after, whatever the outcome; the tests that
+# need an engine fail without it (LYCEUM_TEST_REQUIRE_ENGINES).
 CASSANDRA_1 := CASSANDRA_HOME_DIR=$(CURDIR)/.cache/cassandra-test-1
 CASSANDRA_3 := CASSANDRA_HOME_DIR=$(CURDIR)/.cache/cassandra-test-3
 
 # PostgreSQL (the warehouse engine's tests) gets its own state dir and port.
 PG_TEST := PG_HOME_DIR=$(CURDIR)/.cache/postgres-test PG_PORT=55433
 
+# The packages with concurrency run under the race detector (instead of
+# without it); the others run plainly.
+RACE_PKGS := ./querying/... ./queryworker ./loader ./results ./sqlite ./cassandra ./server
+
 test-go: media
 	$(CASSANDRA_1) scripts/cassandra/cluster.sh start 1 >/dev/null
 	$(PG_TEST) scripts/postgres/server.sh start >/dev/null
-	LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 LYCEUM_TEST_POSTGRES_URL=$$($(PG_TEST) scripts/postgres/server.sh url) \
-		$(GO) test -count=1 ./... ; status=$$?; \
-		$(CASSANDRA_1) scripts/cassandra/cluster.sh wipe >/dev/null; $(PG_TEST) scripts/postgres/server.sh wipe >/dev/null; exit $$status
+	export LYCEUM_TEST_REQUIRE_ENGINES=1 LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 \
+		LYCEUM_TEST_POSTGRES_URL=$$($(PG_TEST) scripts/postgres/server.sh url); \
+	$(GO) test -count=1 $$($(GO) list ./... | grep -vxF -f <($(GO) list $(RACE_PKGS))); plain=$$?; \
+	$(GO) test -race -count=1 -timeout 30m $(RACE_PKGS); race=$$?; \
+	$(CASSANDRA_1) scripts/cassandra/cluster.sh wipe >/dev/null; $(PG_TEST) scripts/postgres/server.sh wipe >/dev/null; \
+	[ $$plain = 0 ] && [ $$race = 0 ]
 
 # Availability: Lyceum on a 3-node cluster keeps serving through kill -9 of
 # a node and a rolling restart (server/availability_test.go).

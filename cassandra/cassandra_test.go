@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,26 +15,24 @@ import (
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/cassandra"
+	"github.com/lyceum/lyceum/internal/testengines"
 	"github.com/lyceum/lyceum/storetest"
 )
 
 // The tests run against a real cluster: `make test` starts one node with
 // scripts/cassandra/cluster.sh and sets LYCEUM_TEST_CASSANDRA_HOSTS.
 func testConfig(t testing.TB) cassandra.Config {
-	hosts := os.Getenv("LYCEUM_TEST_CASSANDRA_HOSTS")
-	if hosts == "" {
-		t.Skip("no Cassandra: run `scripts/cassandra/cluster.sh start 1` and set LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 (make test does)")
-	}
+	hosts := testengines.CassandraHosts(t)
 	dc := os.Getenv("LYCEUM_TEST_CASSANDRA_DC")
 	if dc == "" {
 		dc = "dc1"
 	}
 	rf := 1
-	if n := len(strings.Split(hosts, ",")); n >= 3 {
+	if len(hosts) >= 3 {
 		rf = 3
 	}
 	return cassandra.Config{
-		Hosts: strings.Split(hosts, ","), LocalDC: dc,
+		Hosts: hosts, LocalDC: dc,
 		Keyspace:    fmt.Sprintf("lyceum_test_%d", time.Now().UnixNano()%1e9),
 		Replication: map[string]int{dc: rf},
 		EventLag:    time.Second,

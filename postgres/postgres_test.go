@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/lyceum/lyceum/internal/testengines"
 	"github.com/lyceum/lyceum/postgres"
 	"github.com/lyceum/lyceum/warehouse"
 	"github.com/lyceum/lyceum/warehouse/warehousetest"
@@ -25,11 +25,7 @@ func TestConformance(t *testing.T) {
 }
 
 func testURL(t *testing.T) string {
-	url := os.Getenv("LYCEUM_TEST_POSTGRES_URL")
-	if url == "" {
-		t.Skip("no PostgreSQL: run `scripts/postgres/server.sh start` and set LYCEUM_TEST_POSTGRES_URL (make test does)")
-	}
-	return url
+	return testengines.PostgresURL(t)
 }
 
 var schemas atomic.Int64

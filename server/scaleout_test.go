@@ -5,12 +5,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/internal/testengines"
 	"github.com/lyceum/lyceum/learning"
 	"github.com/lyceum/lyceum/server"
 )
@@ -19,16 +18,13 @@ import (
 // through one is read through the other, and a session from one works on
 // the other. Needs LYCEUM_TEST_CASSANDRA_HOSTS (make test starts a node).
 func TestTwoInstancesOnCassandra(t *testing.T) {
-	hosts := os.Getenv("LYCEUM_TEST_CASSANDRA_HOSTS")
-	if hosts == "" {
-		t.Skip("no Cassandra: set LYCEUM_TEST_CASSANDRA_HOSTS (make test does)")
-	}
+	hosts := testengines.CassandraHosts(t)
 	keyspace := fmt.Sprintf("lyceum_scaleout_%d", time.Now().UnixNano()%1e9)
 	blobs := t.TempDir() // shared media, as S3 would be
 	onCassandra := func(c *server.Config) {
 		c.Store = "cassandra"
 		c.DataDir = blobs
-		c.Cassandra.Hosts = strings.Split(hosts, ",")
+		c.Cassandra.Hosts = hosts
 		c.Cassandra.Keyspace = keyspace
 		c.Cassandra.Replication = map[string]int{"dc1": 1}
 		c.Cassandra.EventLag = time.Second
