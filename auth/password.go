@@ -18,7 +18,8 @@ import (
 	"github.com/lyceum/lyceum"
 )
 
-// Argon2id parameters (RFC 9106's second recommended option, with 64 MiB).
+// Params are the Argon2id parameters (RFC 9106's second recommended
+// option, with 64 MiB).
 // They are stored in every hash, so raising them later keeps old hashes valid.
 type Params struct {
 	Memory  uint32 // KiB

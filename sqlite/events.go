@@ -34,7 +34,8 @@ func (db *DB) AppendEvents(ctx context.Context, events ...lyceum.Event) error {
 	})
 }
 
-// Positions are the decimal seq of the last event read.
+// ReadEvents reads events after pos; positions are the decimal seq of
+// the last event read.
 func (db *DB) ReadEvents(ctx context.Context, pos lyceum.EventPosition, limit int) ([]lyceum.Event, lyceum.EventPosition, error) {
 	var after int64
 	if pos != "" {
