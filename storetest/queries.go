@@ -42,7 +42,6 @@ func ids[T any](list []T, idOf func(T) string) []string {
 
 func savedID(q lyceum.SavedQuery) string { return q.ID }
 func runID(r lyceum.QueryRun) string     { return r.ID }
-func tokenID(t lyceum.APIToken) string   { return t.ID }
 
 // only keeps the ids that are in want, in their order in got: shared
 // listings hold other tests' queries too.
