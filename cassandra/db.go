@@ -233,6 +233,25 @@ func timedOut(err error) bool {
 	return errors.Is(err, gocql.ErrTimeoutNoResponse) || errors.As(err, &wt) || errors.As(err, &cas)
 }
 
+// retryTimedOut runs a lightweight transaction whose retry is safe, and
+// tries it again when the coordinator timed out. A timed-out transaction
+// may or may not have applied; only another try (which recognises its own
+// earlier write) learns which. It gives up after five tries or when ctx ends.
+func retryTimedOut(ctx context.Context, try func() error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = try()
+		if err == nil || !timedOut(err) || attempt == 5 {
+			return err
+		}
+		select {
+		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
 func (db *DB) Close() error {
 	db.s.Close()
 	return nil

@@ -15,8 +15,14 @@ import (
 func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) error {
 	secs := max(1, int(ttl.Round(time.Second).Seconds()))
 	var current string
-	applied, err := db.q(ctx, `INSERT INTO leases (name, holder) VALUES (?, ?) IF NOT EXISTS USING TTL ?`, name, holder, secs).
-		ScanCAS(nil, &current)
+	var applied bool
+	// Every statement here is safe to try again after a timeout: a retry
+	// finds this holder's own row and renews it.
+	err := retryTimedOut(ctx, func() (err error) {
+		applied, err = db.q(ctx, `INSERT INTO leases (name, holder) VALUES (?, ?) IF NOT EXISTS USING TTL ?`, name, holder, secs).
+			ScanCAS(nil, &current)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("acquire lease %s: %w", name, err)
 	}
@@ -26,8 +32,11 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Du
 	if current != holder {
 		return fmt.Errorf("lease %s is held by %s: %w", name, current, lyceum.ErrConflict)
 	}
-	applied, err = db.q(ctx, `UPDATE leases USING TTL ? SET holder = ? WHERE name = ? IF holder = ?`, secs, holder, name, holder).
-		ScanCAS(&current)
+	err = retryTimedOut(ctx, func() (err error) {
+		applied, err = db.q(ctx, `UPDATE leases USING TTL ? SET holder = ? WHERE name = ? IF holder = ?`, secs, holder, name, holder).
+			ScanCAS(&current)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("renew lease %s: %w", name, err)
 	}
@@ -39,7 +48,11 @@ func (db *DB) AcquireLease(ctx context.Context, name, holder string, ttl time.Du
 
 func (db *DB) ReleaseLease(ctx context.Context, name, holder string) error {
 	var current string
-	if _, err := db.q(ctx, `DELETE FROM leases WHERE name = ? IF holder = ?`, name, holder).ScanCAS(&current); err != nil {
+	err := retryTimedOut(ctx, func() error {
+		_, err := db.q(ctx, `DELETE FROM leases WHERE name = ? IF holder = ?`, name, holder).ScanCAS(&current)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("release lease %s: %w", name, err)
 	}
 	return nil

@@ -22,8 +22,11 @@ func (db *DB) Enroll(ctx context.Context, e *lyceum.Enrollment) error {
 		completed = e.CompletedAt
 	}
 	// Retrying is safe: a second attempt finds the row and changes nothing.
-	_, err := db.q(ctx, `INSERT INTO enrollments_by_user (user_id, course_id, enrolled_at, completed_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
-		e.UserID, e.CourseID, e.EnrolledAt, completed).ScanCAS(nil, nil, nil, nil)
+	err := retryTimedOut(ctx, func() error {
+		_, err := db.q(ctx, `INSERT INTO enrollments_by_user (user_id, course_id, enrolled_at, completed_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
+			e.UserID, e.CourseID, e.EnrolledAt, completed).ScanCAS(nil, nil, nil, nil)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("enroll: %w", err)
 	}

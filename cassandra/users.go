@@ -12,10 +12,14 @@ import (
 // uniqueness is needed), then writes the user.
 func (db *DB) CreateUser(ctx context.Context, u *lyceum.User) error {
 	var owner string
-	// Retrying the claim is safe (see below), so it is marked idempotent
-	// and survives a coordinator's death.
-	applied, err := db.q(ctx, `INSERT INTO users_by_email (email, user_id) VALUES (?, ?) IF NOT EXISTS`, u.Email, u.ID).
-		ScanCAS(nil, &owner)
+	var applied bool
+	// Retrying the claim is safe (see below), so it is marked idempotent,
+	// survives a coordinator's death, and is tried again when it timed out.
+	err := retryTimedOut(ctx, func() (err error) {
+		applied, err = db.q(ctx, `INSERT INTO users_by_email (email, user_id) VALUES (?, ?) IF NOT EXISTS`, u.Email, u.ID).
+			ScanCAS(nil, &owner)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("create user: %w", err)
 	}

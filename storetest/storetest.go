@@ -70,7 +70,7 @@ func slug(prefix string) string { return prefix + "-" + uuid.NewString()[:8] }
 func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 func ctx(t *testing.T) context.Context {
-	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return c
 }
@@ -579,19 +579,21 @@ func testEventsConcurrent(t *testing.T, s lyceum.Store) {
 func testLeases(t *testing.T, s lyceum.Store) {
 	c := ctx(t)
 	name := "job-" + id()
-	check(t, s.AcquireLease(c, name, "a", 2*time.Second))
-	check(t, s.AcquireLease(c, name, "a", 2*time.Second)) // renew
-	if err := s.AcquireLease(c, name, "b", 2*time.Second); !errors.Is(err, lyceum.ErrConflict) {
+	// Long enough not to expire between steps on a slow, loaded node.
+	const long = 2 * time.Minute
+	check(t, s.AcquireLease(c, name, "a", long))
+	check(t, s.AcquireLease(c, name, "a", long)) // renew
+	if err := s.AcquireLease(c, name, "b", long); !errors.Is(err, lyceum.ErrConflict) {
 		t.Fatalf("second holder: err = %v, want ErrConflict", err)
 	}
 	check(t, s.ReleaseLease(c, name, "b")) // not b's: nothing happens
-	if err := s.AcquireLease(c, name, "b", 2*time.Second); !errors.Is(err, lyceum.ErrConflict) {
+	if err := s.AcquireLease(c, name, "b", long); !errors.Is(err, lyceum.ErrConflict) {
 		t.Fatalf("after a stranger's release: err = %v, want ErrConflict", err)
 	}
 	check(t, s.ReleaseLease(c, name, "a"))
 	check(t, s.AcquireLease(c, name, "b", time.Second))
 	// An expired lease goes to whoever asks.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		err := s.AcquireLease(c, name, "c", time.Second)
 		if err == nil {
@@ -611,7 +613,7 @@ func testLeases(t *testing.T, s lyceum.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.AcquireLease(c, free, fmt.Sprint("holder-", i), 5*time.Second)
+			err := s.AcquireLease(c, free, fmt.Sprint("holder-", i), long)
 			if err == nil {
 				mu.Lock()
 				won++

@@ -262,7 +262,7 @@ read_request_timeout: 5000ms
 range_request_timeout: 10000ms
 write_request_timeout: 5000ms
 counter_write_request_timeout: 5000ms
-cas_contention_timeout: 2000ms
+cas_contention_timeout: 5000ms
 truncate_request_timeout: 60000ms
 request_timeout: 10000ms
 EOF
