@@ -167,18 +167,27 @@ func (r *savedQueryRow) savedQuery() (lyceum.SavedQuery, error) {
 		LatestRunID: r.latestRun, CreatedAt: r.created.UTC(), UpdatedAt: r.updated.UTC()}, nil
 }
 
-// AddQueryVersion writes the version; writing the same version again
-// replaces it.
+// AddQueryVersion writes the version with INSERT ... IF NOT EXISTS: of two
+// edits that both make version N+1, one is refused (ErrConflict). Writing
+// the same version again (a retry) is a no-op.
 func (db *DB) AddQueryVersion(ctx context.Context, v *lyceum.QueryVersion) error {
 	if v.QueryID == "" || v.Version < 1 {
 		return lyceum.Invalid("version", "a query version needs a query id and a version ≥ 1")
 	}
-	err := db.q(ctx, `INSERT INTO query_versions (query_id, version, sql_text, title, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		v.QueryID, v.Version, v.SQL, v.Title, v.AuthorID, v.CreatedAt).Exec()
+	stored := map[string]any{}
+	applied, err := db.q(ctx, `INSERT INTO query_versions (query_id, version, sql_text, title, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+		v.QueryID, v.Version, v.SQL, v.Title, v.AuthorID, v.CreatedAt).MapScanCAS(stored)
 	if err != nil {
 		return fmt.Errorf("add version %d of query %s: %w", v.Version, v.QueryID, err)
 	}
-	return nil
+	if applied {
+		return nil
+	}
+	created, _ := stored["created_at"].(time.Time)
+	if stored["sql_text"] == v.SQL && stored["title"] == v.Title && stored["author_id"] == v.AuthorID && created.Equal(v.CreatedAt) {
+		return nil // a retry, or the driver's retry of a write that was applied
+	}
+	return fmt.Errorf("query %s already has a version %d: %w", v.QueryID, v.Version, lyceum.ErrConflict)
 }
 
 func (db *DB) QueryVersions(ctx context.Context, queryID string) ([]lyceum.QueryVersion, error) {

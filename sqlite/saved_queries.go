@@ -128,15 +128,27 @@ func scanSavedQuery(s interface{ Scan(...any) error }) (lyceum.SavedQuery, error
 	return q, nil
 }
 
-// AddQueryVersion writes the version; writing the same version again
-// replaces it.
+// AddQueryVersion writes the version unless the query has one of that
+// number: the same one again is a no-op, another is ErrConflict.
 func (db *DB) AddQueryVersion(ctx context.Context, v *lyceum.QueryVersion) error {
 	if v.QueryID == "" || v.Version < 1 {
 		return lyceum.Invalid("version", "a query version needs a query id and a version ≥ 1")
 	}
 	return db.exec(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO query_versions (query_id, version, sql_text, title, author_id, created_at)
+		_, err := tx.ExecContext(ctx, `INSERT INTO query_versions (query_id, version, sql_text, title, author_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, v.QueryID, v.Version, v.SQL, v.Title, v.AuthorID, millis(v.CreatedAt))
+		if isUniqueViolation(err) {
+			var stored lyceum.QueryVersion
+			var created int64
+			if err := tx.QueryRowContext(ctx, `SELECT sql_text, title, author_id, created_at FROM query_versions
+				WHERE query_id = ? AND version = ?`, v.QueryID, v.Version).Scan(&stored.SQL, &stored.Title, &stored.AuthorID, &created); err != nil {
+				return fmt.Errorf("add version %d of query %s: %w", v.Version, v.QueryID, err)
+			}
+			if stored.SQL == v.SQL && stored.Title == v.Title && stored.AuthorID == v.AuthorID && created == millis(v.CreatedAt) {
+				return nil // a retry
+			}
+			return fmt.Errorf("query %s already has a version %d: %w", v.QueryID, v.Version, lyceum.ErrConflict)
+		}
 		if err != nil {
 			return fmt.Errorf("add version %d of query %s: %w", v.Version, v.QueryID, err)
 		}
