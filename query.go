@@ -63,23 +63,27 @@ const (
 // QueryRun is one execution of SQL, saved or ad hoc. Its result is stored
 // in the blob store (ResultKey) in a columnar format.
 type QueryRun struct {
-	ID         string            `json:"id"`
-	UserID     string            `json:"userId"`
-	QueryID    string            `json:"queryId,omitempty"` // empty for an ad hoc run
-	Version    int               `json:"version,omitempty"`
-	SQL        string            `json:"sql"` // as run, parameters substituted
-	Params     map[string]string `json:"params,omitempty"`
-	Status     RunStatus         `json:"status"`
-	Error      string            `json:"error,omitempty"`
-	ErrorCode  string            `json:"errorCode,omitempty"`
-	Rows       int64             `json:"rows"`
-	Bytes      int64             `json:"bytes"`
-	Truncated  bool              `json:"truncated"` // stopped at the row or byte cap
-	ResultKey  string            `json:"-"`
-	Source     string            `json:"source"` // "page" or "api"
-	CreatedAt  time.Time         `json:"createdAt"`
-	StartedAt  *time.Time        `json:"startedAt,omitempty"`
-	FinishedAt *time.Time        `json:"finishedAt,omitempty"`
+	ID        string            `json:"id"`
+	UserID    string            `json:"userId"`
+	QueryID   string            `json:"queryId,omitempty"` // empty for an ad hoc run
+	Version   int               `json:"version,omitempty"`
+	SQL       string            `json:"sql"` // as run, parameters substituted
+	Params    map[string]string `json:"params,omitempty"`
+	Status    RunStatus         `json:"status"`
+	Error     string            `json:"error,omitempty"`
+	ErrorCode string            `json:"errorCode,omitempty"`
+	Rows      int64             `json:"rows"`
+	Bytes     int64             `json:"bytes"`
+	Truncated bool              `json:"truncated"` // stopped at the row or byte cap
+	ResultKey string            `json:"-"`
+	Source    string            `json:"source"` // "page" or "api"
+	// Instance is the server instance that admitted the run and runs it:
+	// when that instance stops beating (InstanceStore), its unfinished
+	// runs are failed rather than left running.
+	Instance   string     `json:"-"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	StartedAt  *time.Time `json:"startedAt,omitempty"`
+	FinishedAt *time.Time `json:"finishedAt,omitempty"`
 }
 
 // APIToken lets another system use the query API as its owner. Only the
@@ -107,12 +111,20 @@ type QueryStore interface {
 	SharedQueries(ctx context.Context) ([]SavedQuery, error)
 	DeleteSavedQuery(ctx context.Context, id string) error
 
-	// AddQueryVersion is idempotent by (query id, version).
+	// AddQueryVersion adds a version if the query has no version of that
+	// number: two edits of the same version cannot both become the next
+	// one. ErrConflict when the version exists with other content; writing
+	// the same version again (a retry) is a no-op.
 	AddQueryVersion(ctx context.Context, v *QueryVersion) error
 	// QueryVersions lists a query's versions, newest first.
 	QueryVersions(ctx context.Context, queryID string) ([]QueryVersion, error)
 
 	// PutQueryRun creates or replaces a run (runs change state as they go).
+	// Status moves one way: a run that reached a final status (Final)
+	// keeps it, and a write with another status is refused with
+	// ErrConflict, leaving the stored run as it was, whatever the order in
+	// which writes arrive. A final run may be rewritten with its own status
+	// (adopted by a saved query, its result deleted).
 	PutQueryRun(ctx context.Context, r *QueryRun) error
 	QueryRun(ctx context.Context, id string) (*QueryRun, error)
 	// RunsByQuery lists a saved query's runs, newest first, at most limit.
@@ -122,10 +134,23 @@ type QueryStore interface {
 	// ActiveRuns lists the runs queued or running, whichever instance runs
 	// them, oldest first.
 	ActiveRuns(ctx context.Context) ([]QueryRun, error)
+	// ResultDays lists the days (midnight UTC) on which runs that still
+	// hold a result (ResultKey) finished, before the day of `before`
+	// included, oldest first: where result retention looks.
+	ResultDays(ctx context.Context, before time.Time) ([]time.Time, error)
+	// RunsWithResultOn lists the runs that still hold a result and
+	// finished on day (midnight UTC).
+	RunsWithResultOn(ctx context.Context, day time.Time) ([]QueryRun, error)
 
 	PutAPIToken(ctx context.Context, t *APIToken) error
 	APITokenByHash(ctx context.Context, tokenHash string) (*APIToken, error)
 	APITokensByUser(ctx context.Context, userID string) ([]APIToken, error)
+}
+
+// Final reports whether a run with status s has finished: succeeded, failed
+// or canceled. A final status never changes.
+func (s RunStatus) Final() bool {
+	return s == RunSucceeded || s == RunFailed || s == RunCanceled
 }
 
 // AuditEntry is the payload of a query_ran event: every query that reached

@@ -83,6 +83,17 @@ type LeaseStore interface {
 	ReleaseLease(ctx context.Context, name, holder string) error
 }
 
+// InstanceStore records that server instances are alive, so that the work
+// of an instance that stopped or crashed (its query runs) can be found and
+// failed by the others.
+type InstanceStore interface {
+	// BeatInstance records that instance id was alive at at.
+	BeatInstance(ctx context.Context, id string, at time.Time) error
+	// InstanceBeat returns the latest beat of instance id. ErrNotFound
+	// when it never beat, or its beats are older than a week and gone.
+	InstanceBeat(ctx context.Context, id string) (time.Time, error)
+}
+
 // Store is everything the learning platform keeps.
 type Store interface {
 	UserStore
@@ -92,6 +103,7 @@ type Store interface {
 	ProgressStore
 	EventLog
 	LeaseStore
+	InstanceStore
 	QueryStore
 	Ping(ctx context.Context) error
 	Close() error

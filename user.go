@@ -36,6 +36,13 @@ type User struct {
 // CanAuthor reports whether u may create and change courses.
 func (u *User) CanAuthor() bool { return u.Role == RoleInstructor || u.Role == RoleAdmin }
 
+// CanQuery reports whether u may read the warehouse (the query page, the
+// data API and its tokens): analysts and admins over all of it,
+// instructors over their own courses' data.
+func (u *User) CanQuery() bool {
+	return u != nil && (u.Role == RoleAnalyst || u.Role == RoleAdmin || u.Role == RoleInstructor)
+}
+
 // CanEditCourse reports whether u may change c: its owner, or an admin.
 func (u *User) CanEditCourse(c *Course) bool {
 	return u.Role == RoleAdmin || (u.Role == RoleInstructor && c.OwnerID == u.ID)

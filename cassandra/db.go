@@ -298,8 +298,8 @@ func migrate(ctx context.Context, s *gocql.Session, log *slog.Logger) error {
 			return err
 		}
 		var other string
-		applied, err := s.Query(`INSERT INTO schema_lock (name, holder) VALUES ('migrate', ?) IF NOT EXISTS USING TTL 120`, holder).
-			WithContext(ctx).ScanCAS(nil, &other)
+		applied, err := s.Query(`INSERT INTO schema_lock (name, holder) VALUES ('migrate', ?) IF NOT EXISTS USING TTL ?`,
+			holder, int(migrateLockTTL.Seconds())).WithContext(ctx).ScanCAS(nil, &other)
 		if err != nil && !timedOut(err) {
 			return fmt.Errorf("cassandra migrate: take the lock: %w", err)
 		}
@@ -321,9 +321,49 @@ func migrate(ctx context.Context, s *gocql.Session, log *slog.Logger) error {
 				return ctx.Err()
 			}
 		}
-		err = apply(ctx, s, pending, log)
+		// The lock lasts migrateLockTTL unless renewed: renew it while
+		// migrating, so that a migration that takes longer (a slow cluster,
+		// a large schema change) is not joined by a second instance.
+		mctx, lost := context.WithCancelCause(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { keepLock(mctx, s, "migrate", holder, migrateLockTTL, lost) })
+		err = apply(mctx, s, pending, log)
+		if cause := context.Cause(mctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause
+		}
+		lost(nil)
+		wg.Wait()
 		s.Query(`DELETE FROM schema_lock WHERE name = 'migrate' IF holder = ?`, holder).WithContext(ctx).ScanCAS(nil)
 		return err
+	}
+}
+
+// migrateLockTTL is how long the migration lock lasts without renewal: an
+// instance that dies migrating holds it this long.
+var migrateLockTTL = 120 * time.Second
+
+// keepLock renews lock name of schema_lock for holder every third of ttl
+// until ctx ends. If another holder has it (it expired: renewals failed
+// for a whole ttl), it calls lost with why, and stops.
+func keepLock(ctx context.Context, s *gocql.Session, name, holder string, ttl time.Duration, lost context.CancelCauseFunc) {
+	t := time.NewTicker(ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var current string
+		applied, err := s.Query(`UPDATE schema_lock USING TTL ? SET holder = ? WHERE name = ? IF holder = ?`,
+			int(ttl.Seconds()), holder, name, holder).WithContext(ctx).ScanCAS(&current)
+		if err != nil {
+			continue // the next tick tries again: the lock lasts three
+		}
+		if !applied {
+			lost(fmt.Errorf("cassandra migrate: lost the %s lock (now held by %q): renewals failed for %s; start again", name, current, ttl))
+			return
+		}
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lyceum/lyceum"
 )
@@ -67,30 +68,24 @@ func (db *DB) AppendEvents(ctx context.Context, events ...lyceum.Event) error {
 			return err
 		}
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(events))
-	sem := make(chan struct{}, 32)
-	for i := range events {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			e := events[i]
+	// The events go in parallel, at most 32 writes at once.
+	var g errgroup.Group
+	g.SetLimit(32)
+	for i, e := range events {
+		g.Go(func() error {
 			payload := string(e.Payload)
 			if payload == "" {
 				payload = "{}"
 			}
-			errs[i] = db.q(ctx, `INSERT INTO events (bucket, shard, id, time, type, user_id, course_id, item_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			err := db.q(ctx, `INSERT INTO events (bucket, shard, id, time, type, user_id, course_id, item_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				hourOf(at[i]), db.shardOf(e.ID), e.ID, e.Time, string(e.Type), e.UserID, e.CourseID, e.ItemID, payload).Exec()
-		}()
+			if err != nil {
+				return fmt.Errorf("append event %s: %w", e.ID, err)
+			}
+			return nil
+		})
 	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return fmt.Errorf("append event %s: %w", events[i].ID, err)
-		}
-	}
-	return nil
+	return g.Wait()
 }
 
 func (db *DB) registerBucket(ctx context.Context, b time.Time) error {

@@ -337,7 +337,7 @@ func (s *Server) dataAdminQueries(w http.ResponseWriter, r *http.Request) error 
 
 // GET /api/v1/me/tokens
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Querying.Tokens(r.Context(), currentUser(r))
+	list, err := s.Tokens.List(r.Context(), currentUser(r))
 	if err != nil {
 		return err
 	}
@@ -356,7 +356,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	t, secret, err := s.Querying.CreateToken(r.Context(), currentUser(r), in.Name)
+	t, secret, err := s.Tokens.CreateToken(r.Context(), currentUser(r), in.Name)
 	if err != nil {
 		return err
 	}
@@ -366,7 +366,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 
 // DELETE /api/v1/me/tokens/{tokenId}
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Querying.RevokeToken(r.Context(), currentUser(r), r.PathValue("tokenId")); err != nil {
+	if err := s.Tokens.Revoke(r.Context(), currentUser(r), r.PathValue("tokenId")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

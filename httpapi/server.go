@@ -34,7 +34,9 @@ type Server struct {
 	// Querying is the query page's access point to the warehouse; nil
 	// serves no /api/v1/data routes.
 	Querying *querying.Service
-	Logger   *slog.Logger
+	// Tokens checks the data API's tokens (set with Querying).
+	Tokens *accounts.Tokens
+	Logger *slog.Logger
 	// Web holds the built web apps, one directory per app (learn, studio,
 	// data, admin); nil serves no UI.
 	Web fs.FS
@@ -290,7 +292,7 @@ func (s *Server) authenticateToken(w http.ResponseWriter, r *http.Request, heade
 		s.writeError(w, r, fmt.Errorf("API tokens work only on the query API (/api/v1/data/…), as \"Authorization: Bearer TOKEN\": %w", lyceum.ErrUnauthorized))
 		return
 	}
-	u, err := s.Querying.Authenticate(r.Context(), strings.TrimSpace(token))
+	u, err := s.Tokens.Authenticate(r.Context(), strings.TrimSpace(token))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

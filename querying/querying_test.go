@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ type env struct {
 	store  *sqlite.DB
 	engine *warehousetest.Counting
 	wh     *duckdb.Engine
+	blobs  *blob.Dir
 }
 
 func setup(t *testing.T, lim querying.Limits) *env {
@@ -49,8 +51,25 @@ func setup(t *testing.T, lim querying.Limits) *env {
 	t.Cleanup(func() { rs.Close() })
 	e := &warehousetest.Counting{Engine: wh}
 	exec := &querying.Local{Warehouse: e, Scoped: &scoped.Warehouses{Source: wh, MaxAge: time.Hour}, Results: rs}
-	svc := &querying.Service{Executor: exec, Store: store, Results: rs, Limits: lim}
-	return &env{svc: svc, store: store, engine: e, wh: wh}
+	svc := &querying.Service{Executor: exec, Store: store, Results: rs, Blobs: blobs, Limits: lim}
+	startService(t, svc)
+	return &env{svc: svc, store: store, engine: e, wh: wh, blobs: blobs}
+}
+
+// startService starts svc, and closes it when the test ends (before the stores
+// close: cleanups run last first).
+func startService(t *testing.T, svc *querying.Service) {
+	t.Helper()
+	if err := svc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := svc.Close(ctx); err != nil {
+			t.Error(err)
+		}
+	})
 }
 
 func (e *env) user(t *testing.T, role lyceum.Role) *lyceum.User {
@@ -231,13 +250,15 @@ func TestQueueCancelAndTimeout(t *testing.T) {
 	}
 
 	// A query past its timeout is stopped.
-	e.svc.Limits.Timeout = 300 * time.Millisecond
-	v, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: slow + ` WHERE a > 1`})
+	short := &querying.Service{Executor: e.svc.Executor, Store: e.svc.Store, Results: e.svc.Results, Limits: e.svc.Limits}
+	short.Limits.Timeout = 300 * time.Millisecond
+	startService(t, short)
+	v, err := short.Submit(ctx, a, querying.RunRequest{SQL: slow + ` WHERE a > 1`})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := wait(t, e, a, v.Run.ID); r.Status != lyceum.RunFailed || r.ErrorCode != "timeout" {
-		t.Fatalf("timeout: %+v", r)
+	if r, err := short.Wait(ctx, a, v.Run.ID); err != nil || r.Run.Status != lyceum.RunFailed || r.Run.ErrorCode != "timeout" {
+		t.Fatalf("timeout: %+v, %v", r, err)
 	}
 }
 
@@ -297,33 +318,6 @@ func TestSavedQueriesVisibility(t *testing.T) {
 	mine, others, err := e.svc.Queries(ctx, b)
 	if err != nil || len(mine) != 1 || len(others) != 1 || others[0].ID != shared.ID {
 		t.Fatalf("b's lists: mine %d, shared %d, %v", len(mine), len(others), err)
-	}
-}
-
-func TestTokens(t *testing.T) {
-	e := setup(t, limits)
-	ctx := context.Background()
-	a := e.user(t, lyceum.RoleAnalyst)
-	tok, secret, err := e.svc.CreateToken(ctx, a, "experiments")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := e.svc.Authenticate(ctx, secret)
-	if err != nil || u.ID != a.ID {
-		t.Fatalf("authenticate: %v %v", u, err)
-	}
-	if _, err := e.svc.Authenticate(ctx, secret+"x"); !errors.Is(err, lyceum.ErrUnauthorized) {
-		t.Fatalf("wrong token: %v", err)
-	}
-	if err := e.svc.RevokeToken(ctx, a, tok.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Authenticate(ctx, secret); !errors.Is(err, lyceum.ErrUnauthorized) {
-		t.Fatalf("revoked token: %v", err)
-	}
-	list, _ := e.svc.Tokens(ctx, a)
-	if len(list) != 1 || list[0].RevokedAt == nil || list[0].Prefix == "" {
-		t.Fatalf("tokens = %+v", list)
 	}
 }
 
@@ -395,6 +389,7 @@ func TestCancelAcrossInstances(t *testing.T) {
 	e := setup(t, querying.Limits{MaxRunning: 1, MaxQueued: 10, PerUser: 3, Timeout: time.Minute, MaxRows: 100, MaxBytes: 1 << 20})
 	// A second instance: the same store and warehouse, its own queue.
 	second := &querying.Service{Executor: e.svc.Executor, Store: e.svc.Store, Results: e.svc.Results, Limits: e.svc.Limits}
+	startService(t, second)
 	ctx := context.Background()
 	a, admin := e.user(t, lyceum.RoleAnalyst), e.user(t, lyceum.RoleAdmin)
 	running, err := e.svc.Submit(ctx, a, querying.RunRequest{SQL: slow})
@@ -447,5 +442,69 @@ func TestCancelAcrossInstances(t *testing.T) {
 		if stored, _ := e.store.QueryRun(ctx, id); stored.Status != lyceum.RunCanceled || stored.Error != "an administrator canceled the query" {
 			t.Fatalf("run %s stored as %s %q", id, stored.Status, stored.Error)
 		}
+	}
+}
+
+// TestResultRetention: results older than the retention are deleted, and
+// their runs say so; each saved query's latest result is kept however old.
+func TestResultRetention(t *testing.T) {
+	e := setup(t, limits)
+	ctx := context.Background()
+	a := e.user(t, lyceum.RoleAnalyst)
+	q, err := e.svc.SaveNew(ctx, a, querying.QueryInput{Title: "Q", SQL: `SELECT 1 AS one`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []*lyceum.QueryRun
+	for _, submit := range []func() (*querying.RunView, error){
+		func() (*querying.RunView, error) { return e.svc.RunSaved(ctx, a, q.ID, nil, "page") }, // older run of q
+		func() (*querying.RunView, error) { return e.svc.RunSaved(ctx, a, q.ID, nil, "page") }, // q's latest
+		func() (*querying.RunView, error) {
+			return e.svc.Submit(ctx, a, querying.RunRequest{SQL: `SELECT 2 AS two`})
+		},
+		func() (*querying.RunView, error) {
+			return e.svc.Submit(ctx, a, querying.RunRequest{SQL: `SELECT 3 AS three`})
+		}, // recent
+	} {
+		v, err := submit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, wait(t, e, a, v.Run.ID))
+	}
+	older, latest, adhoc, recent := runs[0], runs[1], runs[2], runs[3]
+	// Three of them finished three days ago.
+	past := lyceum.TimeNow().Add(-72 * time.Hour)
+	for _, r := range []*lyceum.QueryRun{older, latest, adhoc} {
+		r.FinishedAt = &past
+		if err := e.store.PutQueryRun(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keeper := &querying.Service{Executor: e.svc.Executor, Store: e.store, Results: e.svc.Results, Blobs: e.blobs,
+		Limits: limits, Lifecycle: querying.Lifecycle{ResultRetention: 48 * time.Hour}}
+	n, err := keeper.DeleteOldResults(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("deleted %d results, want 2 (the older run of the saved query, the ad hoc run)", n)
+	}
+	for _, r := range []*lyceum.QueryRun{older, adhoc} {
+		if _, err := e.blobs.Open(ctx, r.ResultKey); !errors.Is(err, lyceum.ErrNotFound) {
+			t.Errorf("result of run %s still stored: %v", r.ID, err)
+		}
+		_, err := e.svc.ResultPage(ctx, a, r.ID, 0, 10, "", false)
+		if !errors.Is(err, lyceum.ErrNotFound) || !strings.Contains(err.Error(), "deleted") {
+			t.Errorf("page of a deleted result: %v, want not found saying it was deleted", err)
+		}
+	}
+	for _, r := range []*lyceum.QueryRun{latest, recent} {
+		if _, err := e.svc.ResultPage(ctx, a, r.ID, 0, 10, "", false); err != nil {
+			t.Errorf("run %s: %v, want its result kept", r.ID, err)
+		}
+	}
+	if n, err := keeper.DeleteOldResults(ctx); err != nil || n != 0 {
+		t.Fatalf("second pass deleted %d, %v; want nothing more", n, err)
 	}
 }

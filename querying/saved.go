@@ -13,16 +13,6 @@ import (
 	"github.com/lyceum/lyceum"
 )
 
-// canSeeQuery: its owner, admins, and — for organization-visible queries —
-// everyone who may use the query page.
-func canSeeQuery(u *lyceum.User, q *lyceum.SavedQuery) bool {
-	return q.OwnerID == u.ID || u.Role == lyceum.RoleAdmin || (q.Visibility == lyceum.Organization && CanQuery(u))
-}
-
-func canEditQuery(u *lyceum.User, q *lyceum.SavedQuery) bool {
-	return q.OwnerID == u.ID || u.Role == lyceum.RoleAdmin
-}
-
 // QueryInput is what a user writes when saving a query.
 type QueryInput struct {
 	Title       string            `json:"title"`
@@ -104,6 +94,8 @@ func (s *Service) SaveNew(ctx context.Context, u *lyceum.User, in QueryInput) (*
 	return q, nil
 }
 
+// saveVersion adds q's version, then the query: the version is taken
+// first, so of two edits of the same version only one goes on.
 func (s *Service) saveVersion(ctx context.Context, u *lyceum.User, q *lyceum.SavedQuery) error {
 	v := &lyceum.QueryVersion{QueryID: q.ID, Version: q.Version, SQL: q.SQL, Title: q.Title, AuthorID: u.ID, CreatedAt: q.UpdatedAt}
 	if err := s.Store.AddQueryVersion(ctx, v); err != nil {
@@ -128,9 +120,6 @@ func (s *Service) SavedQuery(ctx context.Context, u *lyceum.User, id string) (*l
 	return q, nil
 }
 
-// CanEdit reports whether u may change q.
-func CanEdit(u *lyceum.User, q *lyceum.SavedQuery) bool { return canEditQuery(u, q) }
-
 // Update changes a query u may edit; a changed SQL or title is a new version.
 func (s *Service) Update(ctx context.Context, u *lyceum.User, id string, in QueryInput) (*lyceum.SavedQuery, error) {
 	q, err := s.SavedQuery(ctx, u, id)
@@ -147,7 +136,13 @@ func (s *Service) Update(ctx context.Context, u *lyceum.User, id string, in Quer
 	q.Title, q.Description, q.SQL, q.Visibility, q.Chart, q.UpdatedAt = in.Title, in.Description, in.SQL, in.Visibility, in.Chart, lyceum.TimeNow()
 	if newVersion {
 		q.Version++
-		return q, s.saveVersion(ctx, u, q)
+		if err := s.saveVersion(ctx, u, q); errors.Is(err, lyceum.ErrConflict) {
+			return nil, fmt.Errorf("someone saved a newer version of this query (version %d) while you were editing; "+
+				"reload it, then apply your change again (copy your SQL first): %w", q.Version, lyceum.ErrConflict)
+		} else if err != nil {
+			return nil, err
+		}
+		return q, nil
 	}
 	return q, s.Store.PutSavedQuery(ctx, q)
 }

@@ -76,6 +76,9 @@ type Config struct {
 	LoaderInterval time.Duration
 	// QueryLimits protect the warehouse from the query page.
 	QueryLimits querying.Limits
+	// QueryLifecycle is how query runs are kept track of across instances
+	// and how long their results are kept (ResultRetention).
+	QueryLifecycle querying.Lifecycle
 	// InstructorDataMaxAge is how old an instructor's copy of their
 	// courses' rows may get before their next query refreshes it.
 	InstructorDataMaxAge time.Duration
@@ -127,7 +130,7 @@ type Config struct {
 func Default() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", Warehouse: "duckdb", MaxUploadBytes: 512 << 20,
-		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, InstructorDataMaxAge: 30 * time.Second,
+		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, QueryLifecycle: querying.DefaultLifecycle, InstructorDataMaxAge: 30 * time.Second,
 		QueryMemory: "2GB", QueryWorkerMaxMemory: 4 << 30, QueryWorkerNice: 10,
 		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginAccountBurst: 100, LoginEvery: 6 * time.Second,
@@ -288,12 +291,20 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		s.results = rs
-		s.Querying = &querying.Service{Executor: worker, Store: store, Results: rs, Limits: cfg.QueryLimits, Logger: logger}
+		s.Querying = &querying.Service{Executor: worker, Store: store, Results: rs, Blobs: blobs, Limits: cfg.QueryLimits,
+			Lifecycle: cfg.QueryLifecycle, Logger: logger}
+		if err := s.Querying.Start(ctx); err != nil {
+			rs.Close()
+			worker.Close()
+			store.Close()
+			return nil, err
+		}
 		s.API.Querying = s.Querying
+		s.API.Tokens = &accounts.Tokens{Store: store, Logger: logger}
 	}
 	if cfg.SampleCourse != "" {
 		if err := s.importSample(ctx, cfg.SampleCourse); err != nil {
-			store.Close()
+			s.Close()
 			return nil, fmt.Errorf("sample course %s: %w", cfg.SampleCourse, err)
 		}
 	}
@@ -387,11 +398,18 @@ func (s *Server) Run(ctx context.Context) error {
 	return s.http.Shutdown(shutdown)
 }
 
-// Close releases the stores. Call it after Run returns.
+// Close stops the query service (queries still running get 15 seconds,
+// then are stopped and failed), then releases the stores. Call it after
+// Run returns.
 func (s *Server) Close() error {
 	var err error
+	if s.Querying != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		err = s.Querying.Close(ctx)
+		cancel()
+	}
 	if s.results != nil {
-		err = s.results.Close()
+		err = errors.Join(err, s.results.Close())
 	}
 	if s.Worker != nil {
 		err = errors.Join(err, s.Worker.Close())

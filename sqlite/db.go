@@ -154,12 +154,27 @@ func (db *DB) exec(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-db.done:
-		return errors.New("sqlite: store is closed")
+		return errClosed
 	}
 	// Once queued, wait for the outcome even if ctx ends: the write may
-	// commit, and the caller must not believe it did not.
-	return <-req.done
+	// commit, and the caller must not believe it did not. A write queued
+	// after the writer drained its queue on Close is never run: the
+	// writer's exit (closed) says so. The writer answers every write it
+	// ran before it exits, so an answer is never missed.
+	select {
+	case err := <-req.done:
+		return err
+	case <-db.closed:
+		select {
+		case err := <-req.done:
+			return err
+		default:
+			return errClosed
+		}
+	}
 }
+
+var errClosed = errors.New("sqlite: the store is closed")
 
 func (db *DB) writeLoop() {
 	defer close(db.closed)

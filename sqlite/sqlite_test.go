@@ -71,3 +71,40 @@ func TestSegmentsWatchedBeforeTiming(t *testing.T) {
 		t.Fatalf("WatchedSegments = %v", got)
 	}
 }
+
+// TestWriteAfterCloseReturns: a write that reaches the store as it closes
+// gets an answer (done, or "closed"), never a wait that does not end. Before
+// the fix, a write could be queued after the writer had drained its queue
+// and exited, and its caller waited forever.
+func TestWriteAfterCloseReturns(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	const writers = 64
+	errs := make(chan error, writers)
+	for i := range writers {
+		go func() {
+			errs <- db.AcquireLease(ctx, "close-race-"+string(rune('a'+i%26)), "me", time.Minute)
+		}()
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range writers { // after Close: each write must still answer
+		go func() { errs <- db.AcquireLease(ctx, "after-close", "me", time.Minute) }()
+	}
+	deadline := time.After(time.Minute) // a hang, not a slow write
+	closed := 0
+	for range 2 * writers {
+		select {
+		case err := <-errs:
+			if err != nil {
+				closed++
+			}
+		case <-deadline:
+			t.Fatal("a write queued as the store closed never returned")
+		}
+	}
+	if closed < writers {
+		t.Fatalf("%d writes failed, want at least the %d made after Close", closed, writers)
+	}
+}

@@ -28,7 +28,7 @@ func sampleRun(user, query string, created time.Time) *lyceum.QueryRun {
 	return &lyceum.QueryRun{
 		ID: id(), UserID: user, QueryID: query, Version: 2, SQL: "SELECT * FROM events WHERE course_id = 'stats-101' LIMIT 10",
 		Params: map[string]string{"course": "stats-101", "quote": `it's "x"`}, Status: lyceum.RunQueued,
-		Source: "page", CreatedAt: ms(created),
+		Source: "page", Instance: "instance-" + id()[:8], CreatedAt: ms(created),
 	}
 }
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/lyceum/lyceum/server"
 	"github.com/lyceum/lyceum/web"
@@ -39,6 +41,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&ql.Timeout, "query-timeout", ql.Timeout, "statement timeout of a query-page query")
 	fs.Int64Var(&ql.MaxRows, "query-max-rows", ql.MaxRows, "rows kept of one result")
 	fs.Int64Var(&ql.MaxBytes, "query-max-bytes", ql.MaxBytes, "bytes kept of one result")
+	retentionDays := fs.Int("result-retention-days", int(cfg.QueryLifecycle.ResultRetention/(24*time.Hour)), "days query results are kept after their run; each saved query's latest result is kept however old")
 	fs.DurationVar(&cfg.InstructorDataMaxAge, "instructor-data-max-age", cfg.InstructorDataMaxAge, "how old an instructor's copy of their courses' data may get before their next query refreshes it")
 	fs.StringVar(&cfg.QueryMemory, "query-memory", cfg.QueryMemory, "the embedded warehouse's memory limit in the query worker (DuckDB's memory_limit), e.g. 2GB")
 	workerMB := fs.Int64("query-worker-max-memory-mb", cfg.QueryWorkerMaxMemory>>20, "resident memory of the query worker, MiB, past which it is killed and started again (0: no limit)")
@@ -54,6 +57,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg.MaxUploadBytes = *uploadMB << 20
 	cfg.QueryWorkerMaxMemory = *workerMB << 20
+	if *retentionDays < 1 {
+		return fmt.Errorf("--result-retention-days %d: keep results at least 1 day", *retentionDays)
+	}
+	cfg.QueryLifecycle.ResultRetention = time.Duration(*retentionDays) * 24 * time.Hour
 	cfg.TrustedProxies = nil
 	for _, p := range strings.Split(*proxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {

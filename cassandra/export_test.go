@@ -1,0 +1,16 @@
+package cassandra
+
+import (
+	"context"
+	"time"
+
+	gocql "github.com/apache/cassandra-gocql-driver/v2"
+)
+
+// For the tests of package cassandra_test.
+
+func KeepLock(ctx context.Context, db *DB, name, holder string, ttl time.Duration, lost context.CancelCauseFunc) {
+	keepLock(ctx, db.s, name, holder, ttl, lost)
+}
+
+func Session(db *DB) *gocql.Session { return db.s }
