@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,10 +60,11 @@ type Server struct {
 	// Ready reports whether the store answers, for /healthz.
 	Ready func(ctx context.Context) error
 
-	routes   []route
-	gzipped  sync.Map // web file name → gzipped bytes
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
+	routes     []route
+	gzipped    sync.Map // web file name → gzipped bytes
+	pageRoutes sync.Map // web app → its client-side route patterns
+	requests   *prometheus.CounterVec
+	latency    *prometheus.HistogramVec
 }
 
 type route struct{ method, pattern string }
@@ -73,7 +75,7 @@ func (s *Server) Handler() http.Handler {
 		s.Registry = prometheus.NewRegistry()
 	}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "lyceum_http_requests_total",
-		Help: "HTTP requests by route, method and status code."}, []string{"route", "method", "code"})
+		Help: "HTTP requests by route (the pattern; \"unmatched\" for none), method and status code (200, 404)."}, []string{"route", "method", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "lyceum_http_request_duration_seconds",
 		Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"route"})
 	s.Registry.MustRegister(s.requests, s.latency)
@@ -138,6 +140,12 @@ func (s *Server) Handler() http.Handler {
 
 	api("GET", "/api/v1/openapi.json", s.openAPI)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(mux, r); allow != "" {
+			w.Header().Set("Allow", allow)
+			s.writeError(w, r, &clientError{http.StatusMethodNotAllowed, "method_not_allowed",
+				r.Method + " is not allowed on " + r.URL.Path + "; it takes " + allow})
+			return
+		}
 		s.writeError(w, r, &clientError{http.StatusNotFound, "not_found", "no API route " + r.Method + " " + r.URL.Path})
 	})
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -150,6 +158,21 @@ func (s *Server) Handler() http.Handler {
 			"cross-origin request refused: this API answers state-changing requests from Lyceum's own pages only"})
 	}))
 	return s.observe(s.recoverPanics(s.timeBodies(s.checkURL(s.authenticate(csrf.Handler(mux))))))
+}
+
+// allowedMethods lists the methods mux has an API route for at r's path
+// ("GET, HEAD, POST"), or "" when it has none. The catch-all "/api/"
+// answers every method, so ServeMux's own 405 never comes: this is it.
+func allowedMethods(mux *http.ServeMux, r *http.Request) string {
+	var allow []string
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := *r
+		probe.Method = m
+		if _, pattern := mux.Handler(&probe); pattern != "" && pattern != "/api/" {
+			allow = append(allow, m)
+		}
+	}
+	return strings.Join(allow, ", ")
 }
 
 // checkURL refuses API requests whose path or query is not UTF-8 text.
@@ -212,7 +235,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		if route == "" {
 			route = "unmatched"
 		}
-		s.requests.WithLabelValues(route, r.Method, statusClass(sw.status)).Inc()
+		s.requests.WithLabelValues(route, metricMethod(r.Method), strconv.Itoa(sw.status)).Inc()
 		s.latency.WithLabelValues(route).Observe(d.Seconds())
 		level := slog.LevelDebug
 		if sw.status >= 500 {
@@ -223,8 +246,14 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-func statusClass(code int) string {
-	return string(rune('0'+code/100)) + "xx"
+// metricMethod is the method label: a standard method, or "other", so
+// that clients cannot make label values up.
+func metricMethod(m string) string {
+	switch m {
+	case "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE":
+		return m
+	}
+	return "other"
 }
 
 // recoverPanics turns a panic into a logged 500 instead of a dropped

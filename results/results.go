@@ -3,7 +3,7 @@
 //
 // # Format
 //
-// A result is one Parquet file (zstd, row groups of 122,880 rows) under the
+// A result is one Parquet file (zstd, row groups of 65,536 rows) under the
 // run's key. Parquet is columnar and compressed, so a million-row result
 // takes a few tens of MB; any tool reads it; and its footer holds the row
 // count and, as key-value metadata ("lyceum"), the result's own column names

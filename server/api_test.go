@@ -335,10 +335,49 @@ func TestHealthAndMetrics(t *testing.T) {
 	must(t, c.get("/healthz"), 200)
 	c.get("/api/v1/courses")
 	res := must(t, c.get("/metrics"), 200)
-	if !strings.Contains(string(res.body), `lyceum_http_requests_total{code="2xx",method="GET",route="GET /api/v1/courses"}`) {
+	if !strings.Contains(string(res.body), `lyceum_http_requests_total{code="200",method="GET",route="GET /api/v1/courses"}`) {
 		t.Fatalf("metrics lack the request counter:\n%s", res.body)
+	}
+	// The code label is the status code, not its class.
+	c.get("/api/v1/courses/no-such-course")
+	c.do("BREW", "/api/v1/courses", nil, "")
+	res = must(t, c.get("/metrics"), 200)
+	for _, want := range []string{`code="404",method="GET",route="GET /api/v1/courses/{courseId}"`, `code="405",method="other",route="/api/"`} {
+		if !strings.Contains(string(res.body), want) {
+			t.Errorf("metrics lack %s:\n%s", want, res.body)
+		}
 	}
 	if !strings.Contains(string(res.body), "go_goroutines") {
 		t.Fatal("metrics lack Go runtime metrics")
+	}
+}
+
+// A method the path does not take is a 405 that says which it does, in the
+// API's error format; a path the API does not have is a 404.
+func TestWrongMethod(t *testing.T) {
+	ts := startServer(t)
+	c := ts.client(t).signUp()
+	for _, tt := range []struct {
+		method, path, allow string
+		status              int
+	}{
+		{"DELETE", "/api/v1/courses", "GET, HEAD", 405},
+		{"GET", "/api/v1/auth/signup", "POST", 405},
+		{"PUT", "/api/v1/data/queries", "GET, HEAD, POST", 405},
+		{"POST", "/api/v1/data/queries/some-id", "GET, HEAD, PUT, DELETE", 405},
+		{"PATCH", "/api/v1/me/tokens/some-id", "DELETE", 405},
+		{"POST", "/api/v1/openapi.json", "GET, HEAD", 405},
+		{"GET", "/api/v1/no-such-thing", "", 404},
+		{"DELETE", "/api/v2/courses", "", 404},
+	} {
+		res := c.do(tt.method, tt.path, nil, "")
+		if res.status != tt.status || res.header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s: %d, Allow %q; want %d, Allow %q", tt.method, tt.path, res.status, res.header.Get("Allow"), tt.status, tt.allow)
+			continue
+		}
+		want := map[int]string{405: "method_not_allowed", 404: "not_found"}[tt.status]
+		if code := res.errorCode(t); code != want {
+			t.Errorf("%s %s: code %q, want %q", tt.method, tt.path, code, want)
+		}
 	}
 }

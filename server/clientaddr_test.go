@@ -18,7 +18,7 @@ func (ts *testServer) clientFrom(t *testing.T, ip string) *client {
 	t.Helper()
 	c := ts.client(t)
 	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
-	c.http.Transport = &http.Transport{DialContext: d.DialContext}
+	c.http.Transport = contractTransport{t, &http.Transport{DialContext: d.DialContext}}
 	return c
 }
 
@@ -27,7 +27,7 @@ func (ts *testServer) clientFrom(t *testing.T, ip string) *client {
 func (ts *testServer) clientVia(t *testing.T, xff string) *client {
 	t.Helper()
 	c := ts.client(t)
-	c.http.Transport = forwarded{xff, http.DefaultTransport}
+	c.http.Transport = contractTransport{t, forwarded{xff, http.DefaultTransport}}
 	return c
 }
 

@@ -73,7 +73,8 @@ type client struct {
 
 func (ts *testServer) client(t *testing.T) *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: ts.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	return &client{t: t, base: ts.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		Transport: contractTransport{t, http.DefaultTransport}}}
 }
 
 type response struct {

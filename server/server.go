@@ -12,8 +12,11 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -139,55 +142,165 @@ func Default() Config {
 	}
 }
 
-// Validate checks c and says what to fix.
+// Validate checks every setting and says what to fix: each problem names
+// its flag and the values it takes. It reports all of them at once.
 func (c *Config) Validate() error {
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if host, port, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || strings.ContainsAny(host, "/ ") {
+		bad("--addr %q: want host:port with a port from 0 to 65535, e.g. 127.0.0.1:8080", c.Addr)
 	}
 	if c.DataDir == "" {
-		return errors.New("--data: a data directory is required")
+		bad("--data: a data directory is required")
 	}
-	if c.Store != "sqlite" && c.Store != "cassandra" {
-		return fmt.Errorf("--store %q: want sqlite or cassandra", c.Store)
+	switch c.Store {
+	case "sqlite":
+	case "cassandra":
+		errs = append(errs, validateCassandra(&c.Cassandra)...)
+	default:
+		bad("--store %q: want sqlite or cassandra", c.Store)
 	}
 	switch c.Warehouse {
 	case "duckdb", "none":
+		if c.WarehouseURL != "" || c.WarehouseReaderURL != "" {
+			bad("--warehouse-url and --warehouse-reader-url are for --warehouse postgres, not %s", c.Warehouse)
+		}
 	case "postgres":
 		if c.WarehouseURL == "" {
-			return errors.New("--warehouse postgres needs --warehouse-url postgres://USER:PASSWORD@HOST:PORT/DB")
+			bad("--warehouse postgres needs --warehouse-url postgres://USER:PASSWORD@HOST:PORT/DB")
+		} else if err := checkPostgresURL(c.WarehouseURL); err != nil {
+			bad("--warehouse-url: %v", err)
+		}
+		if c.WarehouseReaderURL != "" {
+			if err := checkPostgresURL(c.WarehouseReaderURL); err != nil {
+				bad("--warehouse-reader-url: %v", err)
+			}
 		}
 	default:
-		return fmt.Errorf("--warehouse %q: want duckdb, postgres or none", c.Warehouse)
+		bad("--warehouse %q: want duckdb, postgres or none", c.Warehouse)
 	}
 	if c.MaxUploadBytes <= 0 {
-		return errors.New("--max-upload-mb must be positive")
-	}
-	if c.QueryWorkerMaxMemory < 0 {
-		return errors.New("--query-worker-max-memory-mb must not be negative (0: no limit)")
-	}
-	if c.QueryWorkerNice < 0 || c.QueryWorkerNice > 19 {
-		return errors.New("--query-worker-nice must be between 0 and 19")
+		bad("--max-upload-mb must be at least 1")
 	}
 	if c.BodyTimeout <= 0 {
-		return errors.New("--body-timeout must be positive")
+		bad("--body-timeout %s: want a positive duration, e.g. 30s", c.BodyTimeout)
 	}
-	if c.LoginBurst <= 0 || c.LoginEvery <= 0 || c.LoginAccountBurst <= 0 {
-		return errors.New("--login-burst, --login-account-burst and --login-every must be positive")
+	if c.LoaderInterval <= 0 {
+		bad("--loader-interval %s: want a positive duration, e.g. 500ms", c.LoaderInterval)
 	}
-	if c.SignupBurst <= 0 || c.SignupEvery <= 0 {
-		return errors.New("--signup-burst and --signup-every must be positive")
+	q := c.QueryLimits
+	if q.MaxRunning < 1 {
+		bad("--query-max-running %d: want at least 1 (with 0, every query would wait forever)", q.MaxRunning)
+	}
+	if q.MaxQueued < 1 {
+		bad("--query-max-queued %d: want at least 1 (with 0, every query would be refused)", q.MaxQueued)
+	}
+	if q.PerUser < 1 {
+		bad("--query-per-user %d: want at least 1 (with 0, every query would be refused)", q.PerUser)
+	}
+	if q.Timeout <= 0 {
+		bad("--query-timeout %s: want a positive duration, e.g. 5m", q.Timeout)
+	}
+	if q.MaxRows < 1 {
+		bad("--query-max-rows %d: want at least 1", q.MaxRows)
+	}
+	if q.MaxBytes < 1 {
+		bad("--query-max-bytes %d: want at least 1", q.MaxBytes)
+	}
+	if c.InstructorDataMaxAge < 0 {
+		bad("--instructor-data-max-age %s: want 0 (a fresh copy for every query) or a positive duration, e.g. 30s", c.InstructorDataMaxAge)
+	}
+	if c.Warehouse != "none" && !memorySize.MatchString(c.QueryMemory) {
+		bad("--query-memory %q: want an amount with a unit, e.g. 2GB, 512MB or 1.5GiB", c.QueryMemory)
+	}
+	if c.QueryWorkerMaxMemory < 0 {
+		bad("--query-worker-max-memory-mb must not be negative (0: no limit)")
+	}
+	if c.QueryWorkerNice < 0 || c.QueryWorkerNice > 19 {
+		bad("--query-worker-nice %d: want 0 to 19", c.QueryWorkerNice)
+	}
+	if c.CourseCacheTTL < 0 {
+		bad("--course-cache-ttl %s: want 0 (no cache) or a positive duration, e.g. 2s", c.CourseCacheTTL)
+	}
+	if c.LoginBurst < 1 {
+		bad("--login-burst %d: want at least 1", c.LoginBurst)
+	}
+	if c.LoginAccountBurst < 1 {
+		bad("--login-account-burst %d: want at least 1", c.LoginAccountBurst)
+	}
+	if c.LoginEvery <= 0 {
+		bad("--login-every %s: want a positive duration, e.g. 6s", c.LoginEvery)
+	}
+	if c.SignupBurst < 1 {
+		bad("--signup-burst %d: want at least 1", c.SignupBurst)
+	}
+	if c.SignupEvery <= 0 {
+		bad("--signup-every %s: want a positive duration, e.g. 1m", c.SignupEvery)
 	}
 	if c.PasswordHashes < 0 {
-		return errors.New("--password-hashes must not be negative (0 sizes it from the CPUs and memory)")
+		bad("--password-hashes %d: want 0 (sized from the CPUs and memory) or more", c.PasswordHashes)
 	}
 	if _, err := parseProxies(c.TrustedProxies); err != nil {
-		return err
+		errs = append(errs, err)
 	}
-	if c.ClientEventBurst <= 0 || c.ClientEventEvery <= 0 {
-		return errors.New("--client-event-burst and --client-event-every must be positive")
+	if c.ClientEventBurst < 1 {
+		bad("--client-event-burst %d: want at least 1", c.ClientEventBurst)
+	}
+	if c.ClientEventEvery <= 0 {
+		bad("--client-event-every %s: want a positive duration, e.g. 1s", c.ClientEventEvery)
+	}
+	return errors.Join(errs...)
+}
+
+// memorySize is DuckDB's memory_limit syntax: a number and a unit.
+var memorySize = regexp.MustCompile(`^\s*[0-9]+(\.[0-9]+)?\s*(?i:B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$`)
+
+func checkPostgresURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return errors.New("want postgres://USER:PASSWORD@HOST:PORT/DB")
 	}
 	return nil
 }
+
+func validateCassandra(c *cassandra.Config) []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if len(c.Hosts) == 0 {
+		bad("--cassandra-hosts: want at least one contact point, host or host:port")
+	}
+	if c.Port < 1 || c.Port > 65535 {
+		bad("--cassandra-port %d: want 1 to 65535", c.Port)
+	}
+	if c.LocalDC == "" {
+		bad("--cassandra-dc: want this instance's datacenter, e.g. dc1")
+	}
+	if !cqlName.MatchString(c.Keyspace) {
+		bad("--cassandra-keyspace %q: want a letter, then letters, digits or _ (at most 48)", c.Keyspace)
+	}
+	for dc, rf := range c.Replication {
+		if dc == "" || rf < 1 {
+			bad("--cassandra-replication: %q:%d: want DC:FACTOR with a factor of at least 1, e.g. dc1:3,dc2:3", dc, rf)
+		}
+	}
+	if (c.CAFile != "" || c.CertFile != "" || c.KeyFile != "") && !c.TLS {
+		bad("--cassandra-ca-file, --cassandra-cert-file and --cassandra-key-file need --cassandra-tls")
+	}
+	if (c.CertFile == "") != (c.KeyFile == "") {
+		bad("--cassandra-cert-file and --cassandra-key-file go together")
+	}
+	if c.Timeout < 0 {
+		bad("--cassandra-timeout %s: want a positive duration (0: the default, 5s)", c.Timeout)
+	}
+	if c.EventLag < 0 {
+		bad("--cassandra-event-lag %s: want a positive duration (0: the default, 10s)", c.EventLag)
+	}
+	return errs
+}
+
+var cqlName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,47}$`)
 
 // parseProxies reads Config.TrustedProxies: addresses and CIDR networks.
 func parseProxies(list []string) ([]netip.Prefix, error) {

@@ -175,6 +175,14 @@ func simulateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"learners", cfg.Learners}, {"days", cfg.Days}, {"workers", cfg.Workers}} {
+		if f.v < 1 {
+			return fmt.Errorf("--%s %d: want at least 1", f.name, f.v)
+		}
+	}
 	srv, err := store.open(ctx, stderr)
 	if err != nil {
 		return err

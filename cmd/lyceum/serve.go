@@ -12,6 +12,9 @@ import (
 	"github.com/lyceum/lyceum/web"
 )
 
+// maxMiB bounds the flags given in MiB: 1 PiB.
+const maxMiB = 1 << 30
+
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.Default()
 	fs := newFlags("serve", stderr)
@@ -54,6 +57,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if err := finishStore(); err != nil {
 		return err
+	}
+	// Sizes in MiB, checked before they become bytes (and could overflow).
+	if *uploadMB < 1 || *uploadMB > maxMiB {
+		return fmt.Errorf("--max-upload-mb %d: want 1 to %d", *uploadMB, maxMiB)
+	}
+	if *workerMB < 0 || *workerMB > maxMiB {
+		return fmt.Errorf("--query-worker-max-memory-mb %d: want 0 (no limit) to %d", *workerMB, maxMiB)
 	}
 	cfg.MaxUploadBytes = *uploadMB << 20
 	cfg.QueryWorkerMaxMemory = *workerMB << 20
