@@ -291,7 +291,7 @@ func stagedRows(b *warehouse.Batch) []tableRows {
 		answers = append(answers, []driver.Value{a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, nullString(a.Response), a.AnsweredAt.UTC()})
 	}
 	for _, s := range b.Submissions {
-		grades = append(grades, []driver.Value{s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, s.Passed, s.SubmittedAt.UTC()})
+		grades = append(grades, []driver.Value{s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, boolean(s.Passed), s.SubmittedAt.UTC()})
 	}
 	var out []tableRows
 	for _, t := range []tableRows{{"events", events}, {"users", users}, {"enrollments", enrollments}, {"progress", progress},
@@ -308,6 +308,13 @@ func nullString(s string) driver.Value {
 		return nil
 	}
 	return s
+}
+
+func boolean(b *bool) driver.Value {
+	if b == nil {
+		return nil
+	}
+	return *b
 }
 
 func float(f *float64) driver.Value {

@@ -164,7 +164,9 @@ type Submission struct {
 	ItemID      string
 	Score       float64
 	MaxScore    float64
-	Passed      bool
+	// Passed is nil when the quiz's pass mark is unknown (the quiz is no
+	// longer in its course): the grade is NULL rather than a guess.
+	Passed      *bool
 	SubmittedAt time.Time
 }
 
@@ -210,7 +212,7 @@ var Descriptions = map[string]Table{
 	}},
 	"grades": {Description: "Every graded quiz attempt.", Columns: []Column{
 		{Name: "submission_id"}, {Name: "user_id"}, {Name: "course_id"}, {Name: "item_id"}, {Name: "score"}, {Name: "max_score"},
-		{Name: "passed", Description: "Score reached the quiz's pass mark"}, {Name: "submitted_at"},
+		{Name: "passed", Description: "Score reached the quiz's pass mark; NULL when the quiz is no longer in its course"}, {Name: "submitted_at"},
 	}},
 }
 

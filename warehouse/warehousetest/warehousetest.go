@@ -73,6 +73,8 @@ func one(t *testing.T, e warehouse.Engine, sql string, args ...any) string {
 	return fmt.Sprint(rows[0][0])
 }
 
+func ptr[T any](v T) *T { return &v }
+
 func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 func sampleBatch(user string, n int) *warehouse.Batch {
@@ -87,7 +89,7 @@ func sampleBatch(user string, n int) *warehouse.Batch {
 		Enrollments: []warehouse.Enrollment{{UserID: user, CourseID: "c1", EnrolledAt: now}},
 		Progress:    []warehouse.Progress{{UserID: user, CourseID: "c1", ItemID: "v1", Position: 12.5, WatchedPercent: 40, UpdatedAt: now}},
 		Answers:     []warehouse.Answer{{UserID: user, CourseID: "c1", ItemID: "v1", QuestionID: "a", Correct: true, Score: 1, MaxScore: 1, Response: `{"choices":["x"]}`, AnsweredAt: now}},
-		Submissions: []warehouse.Submission{{ID: uuid.NewString(), UserID: user, CourseID: "c1", ItemID: "q1", Score: 3, MaxScore: 4, Passed: true, SubmittedAt: now}},
+		Submissions: []warehouse.Submission{{ID: uuid.NewString(), UserID: user, CourseID: "c1", ItemID: "q1", Score: 3, MaxScore: 4, Passed: ptr(true), SubmittedAt: now}},
 	}
 	for i := range n {
 		b.Events = append(b.Events, lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: now, Type: lyceum.EventVideoPlayed,
