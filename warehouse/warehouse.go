@@ -158,12 +158,12 @@ type Answer struct {
 }
 
 type Submission struct {
-	ID          string
-	UserID      string
-	CourseID    string
-	ItemID      string
-	Score       float64
-	MaxScore    float64
+	ID       string
+	UserID   string
+	CourseID string
+	ItemID   string
+	Score    float64
+	MaxScore float64
 	// Passed is nil when the quiz's pass mark is unknown (the quiz is no
 	// longer in its course): the grade is NULL rather than a guess.
 	Passed      *bool
