@@ -216,6 +216,10 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	}
 	defer conn.Close()
 	staged := stagedRows(b)
+	// Staging tables are connection-local; drop them however the load
+	// ends, so that no other use of this pooled connection sees the rows
+	// and they do not stay in memory.
+	defer e.unstage(ctx, conn, staged)
 	for _, t := range staged {
 		if err := e.stage(ctx, conn, t.table, t.rows); err != nil {
 			return fmt.Errorf("load: stage %s: %w", t.table, err)
@@ -253,12 +257,19 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("load: commit: %w", err)
 	}
-	// Staging tables are connection-local; empty them so that no other use
-	// of this pooled connection sees the rows.
-	for _, t := range staged {
-		conn.ExecContext(ctx, `DELETE FROM `+staging(t.table))
-	}
 	return nil
+}
+
+// unstage drops conn's staging tables; if it cannot, the connection is
+// discarded, and its temporary tables with it.
+func (e *Engine) unstage(ctx context.Context, conn *sql.Conn, staged []tableRows) {
+	ctx = context.WithoutCancel(ctx)
+	for _, t := range staged {
+		if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+staging(t.table)); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			return
+		}
+	}
 }
 
 type tableRows struct {
@@ -329,10 +340,7 @@ func staging(table string) string { return "temp.main." + quoteIdent(table+"_sta
 
 // stage fills the connection's temporary staging table for table.
 func (e *Engine) stage(ctx context.Context, conn *sql.Conn, table string, rows [][]driver.Value) error {
-	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging(table)+` AS SELECT * FROM `+e.table(table)+` LIMIT 0`); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM `+staging(table)); err != nil {
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE `+staging(table)+` AS SELECT * FROM `+e.table(table)+` LIMIT 0`); err != nil {
 		return err
 	}
 	return withAppender(conn, "temp", table+"_staging", func(app *duck.Appender) error {
