@@ -30,10 +30,11 @@ type Engine struct {
 	// db is the owner's pool: the loader, Tables and Append. No query of
 	// a user ever runs on it.
 	db *sql.DB
-	// connector makes each user query its own DuckDB connection, closed
-	// after it, so nothing a query leaves on its connection reaches anyone.
-	connector *duck.Connector
-	parser    *parser
+	// queries is the pool user queries run on. It keeps no idle
+	// connection: each query has its own, closed after it, so nothing a
+	// query leaves on its connection reaches anyone.
+	queries *sql.DB
+	parser  *parser
 	// catalog is the database's name in DuckDB: the loader names its
 	// tables with it, so no name a query could create (a TEMP table, a
 	// macro) stands in for a warehouse table.
@@ -95,7 +96,8 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
-	e := &Engine{db: sql.OpenDB(connector), connector: connector}
+	e := &Engine{db: sql.OpenDB(connector), queries: sql.OpenDB(connector)}
+	e.queries.SetMaxIdleConns(0)
 	if e.parser, err = theParser(); err != nil {
 		e.Close()
 		return nil, err
@@ -104,7 +106,7 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 		e.Close()
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
-	if err := e.createTables(ctx); err != nil {
+	if err := e.migrate(ctx); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -117,7 +119,7 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 
 func (e *Engine) Name() string { return "duckdb" }
 
-func (e *Engine) Close() error { return e.db.Close() }
+func (e *Engine) Close() error { return errors.Join(e.queries.Close(), e.db.Close()) }
 
 // table names a warehouse table by its catalog: never something a query
 // created.
@@ -126,70 +128,6 @@ func (e *Engine) table(name string) string {
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-var ddl = []string{
-	`CREATE TABLE IF NOT EXISTS loader_state (name VARCHAR PRIMARY KEY, position VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)`,
-	`CREATE TABLE IF NOT EXISTS events (id VARCHAR NOT NULL, time TIMESTAMP NOT NULL, type VARCHAR NOT NULL, user_id VARCHAR,
-		course_id VARCHAR, item_id VARCHAR, payload VARCHAR)`,
-	`CREATE TABLE IF NOT EXISTS users (id VARCHAR PRIMARY KEY, email VARCHAR, name VARCHAR, role VARCHAR, created_at TIMESTAMP)`,
-	`CREATE TABLE IF NOT EXISTS courses (id VARCHAR PRIMARY KEY, title VARCHAR, summary VARCHAR, language VARCHAR, owner_id VARCHAR,
-		published BOOLEAN, updated_at TIMESTAMP)`,
-	`CREATE TABLE IF NOT EXISTS modules (course_id VARCHAR, module_id VARCHAR, position INTEGER, title VARCHAR)`,
-	`CREATE TABLE IF NOT EXISTS items (course_id VARCHAR, module_id VARCHAR, item_id VARCHAR, position INTEGER, kind VARCHAR,
-		title VARCHAR, required BOOLEAN, duration_seconds DOUBLE, question_count INTEGER)`,
-	`CREATE TABLE IF NOT EXISTS enrollments (user_id VARCHAR, course_id VARCHAR, enrolled_at TIMESTAMP, completed_at TIMESTAMP,
-		PRIMARY KEY (user_id, course_id))`,
-	`CREATE TABLE IF NOT EXISTS progress (user_id VARCHAR, course_id VARCHAR, item_id VARCHAR, opened_at TIMESTAMP, position DOUBLE,
-		watched_percent DOUBLE, completed_at TIMESTAMP, score DOUBLE, max_score DOUBLE, updated_at TIMESTAMP,
-		PRIMARY KEY (user_id, course_id, item_id))`,
-	`CREATE TABLE IF NOT EXISTS answers (user_id VARCHAR, course_id VARCHAR, item_id VARCHAR, question_id VARCHAR, correct BOOLEAN,
-		score DOUBLE, max_score DOUBLE, response VARCHAR, answered_at TIMESTAMP, PRIMARY KEY (user_id, course_id, item_id, question_id))`,
-	`CREATE TABLE IF NOT EXISTS grades (submission_id VARCHAR PRIMARY KEY, user_id VARCHAR, course_id VARCHAR, item_id VARCHAR,
-		score DOUBLE, max_score DOUBLE, passed BOOLEAN, submitted_at TIMESTAMP)`,
-}
-
-func (e *Engine) createTables(ctx context.Context) error {
-	for _, stmt := range ddl {
-		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("warehouse schema: %w", err)
-		}
-	}
-	for _, stmt := range warehouse.CommentStatements("") {
-		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("warehouse schema: %w", err)
-		}
-	}
-	return e.textJSON(ctx)
-}
-
-// jsonColumns hold JSON documents as text. DuckDB's JSON functions and
-// operators (payload->>'position') read text as well as the JSON type, and
-// text reaches Go as is: duckdb-go decodes every JSON value into maps,
-// which made a million-row SELECT * of events twice as slow.
-var jsonColumns = []struct{ table, column string }{{"events", "payload"}, {"answers", "response"}}
-
-// textJSON converts the JSON columns of warehouses made before they were
-// text. Those also held, from a loader bug, JSON strings of the document
-// ("{\"position\": 3}" as a string) rather than the document: both become
-// the document's text.
-func (e *Engine) textJSON(ctx context.Context) error {
-	for _, c := range jsonColumns {
-		var typ string
-		err := e.db.QueryRowContext(ctx, `SELECT data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? AND column_name = ?`,
-			c.table, c.column).Scan(&typ)
-		if err != nil {
-			return fmt.Errorf("warehouse schema: %s.%s: %w", c.table, c.column, err)
-		}
-		if typ != "JSON" {
-			continue
-		}
-		if _, err := e.db.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %[1]s ALTER %[2]s SET DATA TYPE VARCHAR USING
-			(CASE WHEN json_type(%[2]s) = 'VARCHAR' THEN %[2]s->>'$' ELSE CAST(%[2]s AS VARCHAR) END)`, c.table, c.column)); err != nil {
-			return fmt.Errorf("warehouse schema: make %s.%s text: %w", c.table, c.column, err)
-		}
-	}
-	return nil
-}
 
 const loaderName = "learning"
 
@@ -412,8 +350,8 @@ func utc(t *time.Time) any {
 func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
 	rows, err := e.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, '')
 		FROM duckdb_tables() t JOIN duckdb_columns() c ON c.table_oid = t.table_oid
-		WHERE t.database_name = ? AND t.schema_name = 'main' AND NOT t.temporary AND t.table_name <> 'loader_state'
-		ORDER BY t.table_name, c.column_index`, e.catalog)
+		WHERE t.database_name = ? AND t.schema_name = 'main' AND NOT t.temporary AND NOT list_contains(?, t.table_name)
+		ORDER BY t.table_name, c.column_index`, e.catalog, internalTables())
 	if err != nil {
 		return nil, fmt.Errorf("warehouse tables: %w", err)
 	}
@@ -474,7 +412,7 @@ func (e *Engine) Append(ctx context.Context, table string, src warehouse.Rows) (
 				return err
 			}
 			for i, v := range vals {
-				if row[i], err = columnValue(cols[i].Type, v); err != nil {
+				if row[i], err = columnValue(cols[i].Kind, v); err != nil {
 					return fmt.Errorf("column %s: %w", cols[i].Name, err)
 				}
 			}
@@ -492,12 +430,12 @@ func (e *Engine) Append(ctx context.Context, table string, src warehouse.Rows) (
 
 // columnValue converts v, as some engine's driver returned it, to what
 // DuckDB's appender takes for a column of type typ.
-func columnValue(typ string, v any) (driver.Value, error) {
+func columnValue(typ warehouse.Type, v any) (driver.Value, error) {
 	if v == nil {
 		return nil, nil
 	}
-	switch typ {
-	case "VARCHAR":
+	switch typ.Kind {
+	case warehouse.Text, warehouse.JSON: // VARCHAR
 		switch x := v.(type) {
 		case string:
 			return x, nil
@@ -508,7 +446,7 @@ func columnValue(typ string, v any) (driver.Value, error) {
 			return string(b), err
 		}
 		return fmt.Sprint(v), nil
-	case "INTEGER":
+	case warehouse.Integer:
 		switch x := v.(type) {
 		case int32:
 			return x, nil
@@ -519,7 +457,7 @@ func columnValue(typ string, v any) (driver.Value, error) {
 		case int16:
 			return int32(x), nil
 		}
-	case "DOUBLE":
+	case warehouse.Double:
 		switch x := v.(type) {
 		case float64:
 			return x, nil
