@@ -53,6 +53,9 @@ func (e *Engine) Query(ctx context.Context, query string, args []any) (warehouse
 
 	conn, err := e.queries.Conn(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, queryError(ctx, err)
+		}
 		return nil, fmt.Errorf("warehouse: %w", err)
 	}
 	r, err := start(ctx, conn, query, args)
@@ -69,6 +72,9 @@ func (e *Engine) Query(ctx context.Context, query string, args []any) (warehouse
 // closes the result when ctx ends, also while it is being read.
 func start(ctx context.Context, conn *sql.Conn, query string, args []any) (*rows, error) {
 	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION READ ONLY`); err != nil {
+		if ctx.Err() != nil { // cancelled or timed out before it began
+			return nil, queryError(ctx, err)
+		}
 		return nil, fmt.Errorf("warehouse: begin a read-only transaction: %w", err)
 	}
 	err := conn.Raw(func(dc any) error {
