@@ -7,7 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestDocExamples checks that the YAML in docs/course-bundle.md is what it

@@ -11,7 +11,7 @@ import (
 	"path"
 	"path/filepath"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/lyceum/lyceum"
 )

@@ -30,10 +30,11 @@ type Engine struct {
 	// db is the owner's pool: the loader, Tables and Append. No query of
 	// a user ever runs on it.
 	db *sql.DB
-	// connector makes each user query its own DuckDB connection, closed
-	// after it, so nothing a query leaves on its connection reaches anyone.
-	connector *duck.Connector
-	parser    *parser
+	// queries is the pool user queries run on. It keeps no idle
+	// connection: each query has its own, closed after it, so nothing a
+	// query leaves on its connection reaches anyone.
+	queries *sql.DB
+	parser  *parser
 	// catalog is the database's name in DuckDB: the loader names its
 	// tables with it, so no name a query could create (a TEMP table, a
 	// macro) stands in for a warehouse table.
@@ -95,7 +96,8 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
-	e := &Engine{db: sql.OpenDB(connector), connector: connector}
+	e := &Engine{db: sql.OpenDB(connector), queries: sql.OpenDB(connector)}
+	e.queries.SetMaxIdleConns(0)
 	if e.parser, err = theParser(); err != nil {
 		e.Close()
 		return nil, err
@@ -104,7 +106,7 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 		e.Close()
 		return nil, fmt.Errorf("open warehouse %q: %w", path, err)
 	}
-	if err := e.createTables(ctx); err != nil {
+	if err := e.migrate(ctx); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -117,7 +119,7 @@ func Open(ctx context.Context, path string, opt Options) (*Engine, error) {
 
 func (e *Engine) Name() string { return "duckdb" }
 
-func (e *Engine) Close() error { return e.db.Close() }
+func (e *Engine) Close() error { return errors.Join(e.queries.Close(), e.db.Close()) }
 
 // table names a warehouse table by its catalog: never something a query
 // created.
@@ -126,70 +128,6 @@ func (e *Engine) table(name string) string {
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-var ddl = []string{
-	`CREATE TABLE IF NOT EXISTS loader_state (name VARCHAR PRIMARY KEY, position VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)`,
-	`CREATE TABLE IF NOT EXISTS events (id VARCHAR NOT NULL, time TIMESTAMP NOT NULL, type VARCHAR NOT NULL, user_id VARCHAR,
-		course_id VARCHAR, item_id VARCHAR, payload VARCHAR)`,
-	`CREATE TABLE IF NOT EXISTS users (id VARCHAR PRIMARY KEY, email VARCHAR, name VARCHAR, role VARCHAR, created_at TIMESTAMP)`,
-	`CREATE TABLE IF NOT EXISTS courses (id VARCHAR PRIMARY KEY, title VARCHAR, summary VARCHAR, language VARCHAR, owner_id VARCHAR,
-		published BOOLEAN, updated_at TIMESTAMP)`,
-	`CREATE TABLE IF NOT EXISTS modules (course_id VARCHAR, module_id VARCHAR, position INTEGER, title VARCHAR)`,
-	`CREATE TABLE IF NOT EXISTS items (course_id VARCHAR, module_id VARCHAR, item_id VARCHAR, position INTEGER, kind VARCHAR,
-		title VARCHAR, required BOOLEAN, duration_seconds DOUBLE, question_count INTEGER)`,
-	`CREATE TABLE IF NOT EXISTS enrollments (user_id VARCHAR, course_id VARCHAR, enrolled_at TIMESTAMP, completed_at TIMESTAMP,
-		PRIMARY KEY (user_id, course_id))`,
-	`CREATE TABLE IF NOT EXISTS progress (user_id VARCHAR, course_id VARCHAR, item_id VARCHAR, opened_at TIMESTAMP, position DOUBLE,
-		watched_percent DOUBLE, completed_at TIMESTAMP, score DOUBLE, max_score DOUBLE, updated_at TIMESTAMP,
-		PRIMARY KEY (user_id, course_id, item_id))`,
-	`CREATE TABLE IF NOT EXISTS answers (user_id VARCHAR, course_id VARCHAR, item_id VARCHAR, question_id VARCHAR, correct BOOLEAN,
-		score DOUBLE, max_score DOUBLE, response VARCHAR, answered_at TIMESTAMP, PRIMARY KEY (user_id, course_id, item_id, question_id))`,
-	`CREATE TABLE IF NOT EXISTS grades (submission_id VARCHAR PRIMARY KEY, user_id VARCHAR, course_id VARCHAR, item_id VARCHAR,
-		score DOUBLE, max_score DOUBLE, passed BOOLEAN, submitted_at TIMESTAMP)`,
-}
-
-func (e *Engine) createTables(ctx context.Context) error {
-	for _, stmt := range ddl {
-		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("warehouse schema: %w", err)
-		}
-	}
-	for _, stmt := range warehouse.CommentStatements("") {
-		if _, err := e.db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("warehouse schema: %w", err)
-		}
-	}
-	return e.textJSON(ctx)
-}
-
-// jsonColumns hold JSON documents as text. DuckDB's JSON functions and
-// operators (payload->>'position') read text as well as the JSON type, and
-// text reaches Go as is: duckdb-go decodes every JSON value into maps,
-// which made a million-row SELECT * of events twice as slow.
-var jsonColumns = []struct{ table, column string }{{"events", "payload"}, {"answers", "response"}}
-
-// textJSON converts the JSON columns of warehouses made before they were
-// text. Those also held, from a loader bug, JSON strings of the document
-// ("{\"position\": 3}" as a string) rather than the document: both become
-// the document's text.
-func (e *Engine) textJSON(ctx context.Context) error {
-	for _, c := range jsonColumns {
-		var typ string
-		err := e.db.QueryRowContext(ctx, `SELECT data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? AND column_name = ?`,
-			c.table, c.column).Scan(&typ)
-		if err != nil {
-			return fmt.Errorf("warehouse schema: %s.%s: %w", c.table, c.column, err)
-		}
-		if typ != "JSON" {
-			continue
-		}
-		if _, err := e.db.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %[1]s ALTER %[2]s SET DATA TYPE VARCHAR USING
-			(CASE WHEN json_type(%[2]s) = 'VARCHAR' THEN %[2]s->>'$' ELSE CAST(%[2]s AS VARCHAR) END)`, c.table, c.column)); err != nil {
-			return fmt.Errorf("warehouse schema: make %s.%s text: %w", c.table, c.column, err)
-		}
-	}
-	return nil
-}
 
 const loaderName = "learning"
 
@@ -216,6 +154,10 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	}
 	defer conn.Close()
 	staged := stagedRows(b)
+	// Staging tables are connection-local; drop them however the load
+	// ends, so that no other use of this pooled connection sees the rows
+	// and they do not stay in memory.
+	defer e.unstage(ctx, conn, staged)
 	for _, t := range staged {
 		if err := e.stage(ctx, conn, t.table, t.rows); err != nil {
 			return fmt.Errorf("load: stage %s: %w", t.table, err)
@@ -253,12 +195,19 @@ func (e *Engine) Load(ctx context.Context, b *warehouse.Batch, from, to lyceum.E
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("load: commit: %w", err)
 	}
-	// Staging tables are connection-local; empty them so that no other use
-	// of this pooled connection sees the rows.
-	for _, t := range staged {
-		conn.ExecContext(ctx, `DELETE FROM `+staging(t.table))
-	}
 	return nil
+}
+
+// unstage drops conn's staging tables; if it cannot, the connection is
+// discarded, and its temporary tables with it.
+func (e *Engine) unstage(ctx context.Context, conn *sql.Conn, staged []tableRows) {
+	ctx = context.WithoutCancel(ctx)
+	for _, t := range staged {
+		if _, err := conn.ExecContext(ctx, `DROP TABLE IF EXISTS `+staging(t.table)); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			return
+		}
+	}
 }
 
 type tableRows struct {
@@ -291,7 +240,7 @@ func stagedRows(b *warehouse.Batch) []tableRows {
 		answers = append(answers, []driver.Value{a.UserID, a.CourseID, a.ItemID, a.QuestionID, a.Correct, a.Score, a.MaxScore, nullString(a.Response), a.AnsweredAt.UTC()})
 	}
 	for _, s := range b.Submissions {
-		grades = append(grades, []driver.Value{s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, s.Passed, s.SubmittedAt.UTC()})
+		grades = append(grades, []driver.Value{s.ID, s.UserID, s.CourseID, s.ItemID, s.Score, s.MaxScore, boolean(s.Passed), s.SubmittedAt.UTC()})
 	}
 	var out []tableRows
 	for _, t := range []tableRows{{"events", events}, {"users", users}, {"enrollments", enrollments}, {"progress", progress},
@@ -310,6 +259,13 @@ func nullString(s string) driver.Value {
 	return s
 }
 
+func boolean(b *bool) driver.Value {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
 func float(f *float64) driver.Value {
 	if f == nil {
 		return nil
@@ -322,10 +278,7 @@ func staging(table string) string { return "temp.main." + quoteIdent(table+"_sta
 
 // stage fills the connection's temporary staging table for table.
 func (e *Engine) stage(ctx context.Context, conn *sql.Conn, table string, rows [][]driver.Value) error {
-	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging(table)+` AS SELECT * FROM `+e.table(table)+` LIMIT 0`); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM `+staging(table)); err != nil {
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE `+staging(table)+` AS SELECT * FROM `+e.table(table)+` LIMIT 0`); err != nil {
 		return err
 	}
 	return withAppender(conn, "temp", table+"_staging", func(app *duck.Appender) error {
@@ -397,8 +350,8 @@ func utc(t *time.Time) any {
 func (e *Engine) Tables(ctx context.Context) ([]warehouse.Table, error) {
 	rows, err := e.db.QueryContext(ctx, `SELECT t.table_name, coalesce(t.comment, ''), c.column_name, c.data_type, coalesce(c.comment, '')
 		FROM duckdb_tables() t JOIN duckdb_columns() c ON c.table_oid = t.table_oid
-		WHERE t.database_name = ? AND t.schema_name = 'main' AND NOT t.temporary AND t.table_name <> 'loader_state'
-		ORDER BY t.table_name, c.column_index`, e.catalog)
+		WHERE t.database_name = ? AND t.schema_name = 'main' AND NOT t.temporary AND NOT list_contains(?, t.table_name)
+		ORDER BY t.table_name, c.column_index`, e.catalog, internalTables())
 	if err != nil {
 		return nil, fmt.Errorf("warehouse tables: %w", err)
 	}
@@ -459,7 +412,7 @@ func (e *Engine) Append(ctx context.Context, table string, src warehouse.Rows) (
 				return err
 			}
 			for i, v := range vals {
-				if row[i], err = columnValue(cols[i].Type, v); err != nil {
+				if row[i], err = columnValue(cols[i].Kind, v); err != nil {
 					return fmt.Errorf("column %s: %w", cols[i].Name, err)
 				}
 			}
@@ -477,12 +430,12 @@ func (e *Engine) Append(ctx context.Context, table string, src warehouse.Rows) (
 
 // columnValue converts v, as some engine's driver returned it, to what
 // DuckDB's appender takes for a column of type typ.
-func columnValue(typ string, v any) (driver.Value, error) {
+func columnValue(typ warehouse.Type, v any) (driver.Value, error) {
 	if v == nil {
 		return nil, nil
 	}
-	switch typ {
-	case "VARCHAR":
+	switch typ.Kind {
+	case warehouse.Text, warehouse.JSON: // VARCHAR
 		switch x := v.(type) {
 		case string:
 			return x, nil
@@ -493,7 +446,7 @@ func columnValue(typ string, v any) (driver.Value, error) {
 			return string(b), err
 		}
 		return fmt.Sprint(v), nil
-	case "INTEGER":
+	case warehouse.Integer:
 		switch x := v.(type) {
 		case int32:
 			return x, nil
@@ -504,7 +457,7 @@ func columnValue(typ string, v any) (driver.Value, error) {
 		case int16:
 			return int32(x), nil
 		}
-	case "DOUBLE":
+	case warehouse.Double:
 		switch x := v.(type) {
 		case float64:
 			return x, nil

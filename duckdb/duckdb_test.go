@@ -3,6 +3,7 @@ package duckdb_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -25,7 +26,8 @@ func TestConformance(t *testing.T) {
 
 // Warehouses made before the JSON columns were text had them as DuckDB's
 // JSON type, and some rows held a JSON string of the document (a loader
-// bug); opening one turns both kinds of row into the document's text.
+// bug); they had no record of migrations either. Opening one turns both
+// kinds of row into the document's text (migration 1).
 func TestConvertsJSONColumnsToText(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "warehouse.duckdb")
@@ -39,6 +41,7 @@ func TestConvertsJSONColumnsToText(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
+		`DROP TABLE warehouse_migrations`,
 		`ALTER TABLE events ALTER payload SET DATA TYPE JSON`,
 		`ALTER TABLE answers ALTER response SET DATA TYPE JSON`,
 		`INSERT INTO events VALUES ('e1', now(), 'video_played', 'u1', 'c1', 'v1', to_json('{"position": 3}'))`,
@@ -64,5 +67,40 @@ func TestConvertsJSONColumnsToText(t *testing.T) {
 		if fmt.Sprint(rows) != `[[{"position": 3} 3 ["x"] VARCHAR] [{"position": 4} 4 ["x"] VARCHAR]]` {
 			t.Fatalf("after conversion: %v", rows)
 		}
+	}
+}
+
+// Cancelling a query while its rows are read stops it: the rows end with
+// a canceled QueryError, not with the rest of the result. (The query's
+// connection is database/sql's, which closes the rows when ctx ends; the
+// driver's own objects are used only inside conn.Raw.)
+func TestCancelWhileReading(t *testing.T) {
+	e, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "warehouse.duckdb"), duckdb.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	rows, err := e.Query(ctx, `SELECT * FROM range(10000000)`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if _, err := rows.Next(); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	n := 0
+	for {
+		_, err := rows.Next()
+		if err == nil {
+			n++
+			continue
+		}
+		var qe *warehouse.QueryError
+		if !errors.As(err, &qe) || qe.Code != "canceled" {
+			t.Fatalf("after cancel, %d more rows, then err = %v; want a canceled QueryError", n, err)
+		}
+		return
 	}
 }

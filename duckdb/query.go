@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -50,66 +51,78 @@ func (e *Engine) Query(ctx context.Context, query string, args []any) (warehouse
 			Message: fmt.Sprintf("%s() changes the warehouse engine that everyone shares, so queries may not call it", f)}
 	}
 
-	dc, err := e.connector.Connect(ctx)
+	conn, err := e.queries.Conn(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, queryError(ctx, err)
+		}
 		return nil, fmt.Errorf("warehouse: %w", err)
 	}
-	r, err := start(ctx, dc, query, args)
+	r, err := start(ctx, conn, query, args)
 	if err != nil {
-		dc.Close()
+		conn.Close()
 		return nil, err
 	}
 	return r, nil
 }
 
-// start begins the read-only transaction on dc and the query in it.
-func start(ctx context.Context, dc driver.Conn, query string, args []any) (*rows, error) {
-	exec, ok := dc.(driver.ExecerContext)
-	if !ok {
-		return nil, errors.New("duckdb connection cannot execute")
-	}
-	if _, err := exec.ExecContext(ctx, `BEGIN TRANSACTION READ ONLY`, nil); err != nil {
+// start begins the read-only transaction on conn and the query in it. The
+// driver's own objects (to read the statement type) are used only inside
+// conn.Raw: database/sql serialises everything else on the connection, and
+// closes the result when ctx ends, also while it is being read.
+func start(ctx context.Context, conn *sql.Conn, query string, args []any) (*rows, error) {
+	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION READ ONLY`); err != nil {
+		if ctx.Err() != nil { // cancelled or timed out before it began
+			return nil, queryError(ctx, err)
+		}
 		return nil, fmt.Errorf("warehouse: begin a read-only transaction: %w", err)
 	}
-	// Prepare without a context: duckdb-go then refuses more than one
-	// statement instead of running all but the last (a third check of the
-	// count, should the parser and the driver ever disagree).
-	st, err := dc.Prepare(query)
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return errors.New("not a driver connection")
+		}
+		// Prepare without a context: duckdb-go then refuses more than one
+		// statement instead of running all but the last (a third check of
+		// the count, should the parser and the driver ever disagree).
+		st, err := c.Prepare(query)
+		if err != nil {
+			return queryError(ctx, err)
+		}
+		defer st.Close()
+		ds, ok := st.(*duck.Stmt)
+		if !ok {
+			return errors.New("not a duckdb statement")
+		}
+		typ, err := ds.StatementType()
+		if err != nil {
+			return err
+		}
+		if !readTypes[typ] {
+			return notReadOnly
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, queryError(ctx, err)
-	}
-	ds, ok := st.(*duck.Stmt)
-	if !ok {
-		st.Close()
-		return nil, errors.New("not a duckdb statement")
-	}
-	typ, err := ds.StatementType()
-	if err != nil {
-		ds.Close()
 		return nil, err
 	}
-	if !readTypes[typ] {
-		ds.Close()
-		return nil, notReadOnly
-	}
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	dr, err := ds.QueryContext(ctx, named)
+	rs, err := conn.QueryContext(ctx, query, args...)
 	if err != nil {
-		ds.Close()
 		return nil, queryError(ctx, err)
 	}
-	r := &rows{ctx: ctx, conn: dc, stmt: ds, rows: dr}
-	r.cols = make([]warehouse.Column, len(dr.Columns()))
-	for i, name := range dr.Columns() {
-		r.cols[i].Name = name
-		if ct, ok := dr.(driver.RowsColumnTypeDatabaseTypeName); ok {
-			r.cols[i].Type = ct.ColumnTypeDatabaseTypeName(i)
-		}
+	types, err := rs.ColumnTypes()
+	if err != nil {
+		rs.Close()
+		return nil, queryError(ctx, err)
 	}
-	r.dest = make([]driver.Value, len(r.cols))
+	r := &rows{ctx: ctx, conn: conn, rows: rs}
+	r.cols = make([]warehouse.Column, len(types))
+	r.dest = make([]any, len(types))
+	r.ptrs = make([]any, len(types))
+	for i, ct := range types {
+		r.cols[i] = column(ct.Name(), ct.DatabaseTypeName())
+		r.ptrs[i] = &r.dest[i]
+	}
 	return r, nil
 }
 
@@ -117,34 +130,37 @@ func start(ctx context.Context, dc driver.Conn, query string, args []any) (*rows
 // connection.
 type rows struct {
 	ctx  context.Context
-	conn driver.Conn
-	stmt *duck.Stmt
-	rows driver.Rows
+	conn *sql.Conn
+	rows *sql.Rows
 	cols []warehouse.Column
-	dest []driver.Value
+	dest []any
+	ptrs []any
 }
 
 func (r *rows) Columns() []warehouse.Column { return r.cols }
 
 func (r *rows) Next() ([]any, error) {
-	if err := r.rows.Next(r.dest); err != nil {
-		if err == io.EOF {
-			return nil, io.EOF
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return nil, queryError(r.ctx, err)
 		}
+		if err := r.ctx.Err(); err != nil { // database/sql closed the rows for it
+			return nil, queryError(r.ctx, err)
+		}
+		return nil, io.EOF
+	}
+	if err := r.rows.Scan(r.ptrs...); err != nil {
 		return nil, queryError(r.ctx, err)
 	}
 	out := make([]any, len(r.dest))
-	for i, v := range r.dest {
-		out[i] = v
-	}
+	copy(out, r.dest)
 	return out, nil
 }
 
 func (r *rows) Close() error {
 	err := r.rows.Close()
-	r.stmt.Close()
-	// Closing the connection rolls the transaction back; nothing of it is
-	// kept or reused.
+	// The pool keeps no idle connection: closing this one ends the
+	// transaction (rolled back) and whatever the query left on it.
 	return errors.Join(err, r.conn.Close())
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/learning"
@@ -326,17 +327,30 @@ func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.B
 		if err != nil {
 			return err
 		}
-		var pass float64
-		if c, err := course(k.CourseID); err == nil {
+		// The pass mark is the course's: a course that cannot be read fails
+		// the batch (the step is retried from the same position), so that
+		// no attempt is graded without it. A quiz no longer in its course
+		// has no pass mark: its attempts' passed is NULL.
+		pass, known := 0.0, false
+		c, err := course(k.CourseID)
+		switch {
+		case err == nil:
 			if it, _, err := c.Item(k.ItemID); err == nil && it.Quiz != nil {
-				pass = it.Quiz.PassPercent
+				pass, known = it.Quiz.PassPercent, true
 			}
+		case !errors.Is(err, lyceum.ErrNotFound):
+			return fmt.Errorf("read course %s for the pass mark of quiz %s: %w", k.CourseID, k.ItemID, err)
 		}
 		mu.Lock()
 		defer mu.Unlock()
 		for _, s := range subs {
+			var passed *bool
+			if known {
+				p := s.MaxScore > 0 && s.Score/s.MaxScore*100 >= pass
+				passed = &p
+			}
 			b.Submissions = append(b.Submissions, warehouse.Submission{ID: s.ID, UserID: k.UserID, CourseID: k.CourseID, ItemID: k.ItemID,
-				Score: s.Score, MaxScore: s.MaxScore, Passed: s.MaxScore > 0 && s.Score/s.MaxScore*100 >= pass, SubmittedAt: s.SubmittedAt})
+				Score: s.Score, MaxScore: s.MaxScore, Passed: passed, SubmittedAt: s.SubmittedAt})
 		}
 		return nil
 	})
@@ -357,30 +371,21 @@ func keys[K comparable](m map[K]bool) []K {
 // readers bounds the store reads a batch makes at once.
 const readers = 16
 
-// each calls fn for every item, readers at a time, and returns the first error.
+// each calls fn for every item, readers at a time, and returns the first
+// error; no item starts after it.
 func each[T any](ctx context.Context, items []T, fn func(T) error) error {
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	sem := make(chan struct{}, readers)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readers)
 	for _, it := range items {
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := fn(it); err != nil {
-				once.Do(func() { first = err })
-			}
-		}()
+		g.Go(func() error { return fn(it) })
 	}
-	wg.Wait()
-	if first == nil {
-		first = ctx.Err()
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	return first
+	return ctx.Err()
 }
 
 func courseRow(c *lyceum.Course) warehouse.Course {

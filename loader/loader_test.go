@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -205,4 +206,87 @@ func TestLoaderRunsOnlyWithTheLease(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// unreadableCourses fails every read of a course, as a store that is
+// briefly unreachable would.
+type unreadableCourses struct {
+	lyceum.Store
+}
+
+func (unreadableCourses) CourseByID(ctx context.Context, id string) (*lyceum.Course, error) {
+	return nil, errors.New("the store timed out")
+}
+
+// quizAttempts stores a failed attempt at the sample course's first quiz
+// and one at a quiz that is not in the course, with their events, and
+// returns the store and an empty warehouse.
+func quizAttempts(t *testing.T) (*sqlite.DB, *duckdb.Engine) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "lyceum.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	b, err := bundle.Read(os.DirFS("../courses/sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := b.Course
+	c.OwnerID, c.Published, c.UpdatedAt = "owner", true, time.Now().UTC()
+	if err := store.PutCourse(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	quiz := ""
+	for _, m := range c.Modules {
+		for _, it := range m.Items {
+			if it.Quiz != nil && it.Quiz.PassPercent > 0 && quiz == "" {
+				quiz = it.ID
+			}
+		}
+	}
+	if quiz == "" {
+		t.Fatal("the sample course has no quiz with a pass mark")
+	}
+	for _, item := range []string{quiz, "gone-quiz"} {
+		sub := &lyceum.QuizSubmission{ID: uuid.NewString(), UserID: "learner", CourseID: c.ID, ItemID: item, Score: 0, MaxScore: 4, SubmittedAt: time.Now().UTC()}
+		if err := store.AddQuizSubmission(ctx, sub); err != nil {
+			t.Fatal(err)
+		}
+		ev := lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: time.Now().UTC(), Type: lyceum.EventQuizSubmitted, UserID: "learner", CourseID: c.ID, ItemID: item}
+		if err := store.AppendEvents(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wh, err := duckdb.Open(ctx, filepath.Join(dir, "warehouse.duckdb"), duckdb.Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	return store, wh
+}
+
+// A course that cannot be read (for its quizzes' pass mark) fails the step,
+// which is retried from the same position: no quiz attempt is graded
+// without its pass mark (a failed attempt stored as passed), and none is
+// lost. An attempt at a quiz no longer in its course is not graded at all.
+func TestLoaderCourseReadErrorFailsTheStep(t *testing.T) {
+	store, wh := quizAttempts(t)
+	failing := &loader.Loader{Store: unreadableCourses{store}, Warehouse: wh}
+	if _, err := failing.Step(context.Background()); err == nil || !strings.Contains(err.Error(), "the store timed out") {
+		t.Fatalf("step with an unreadable course: err = %v, want the store's error", err)
+	}
+	if got := value(t, wh, `SELECT count(*) FROM grades`); got != "0" {
+		t.Fatalf("a failed step stored %s grades", got)
+	}
+	l := &loader.Loader{Store: store, Warehouse: wh}
+	if _, err := l.Step(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := value(t, wh, `SELECT string_agg(item_id || '=' || coalesce(CAST(passed AS VARCHAR), 'NULL'), ' ' ORDER BY item_id = 'gone-quiz') FROM grades`)
+	if !strings.HasSuffix(got, "=false gone-quiz=NULL") {
+		t.Fatalf("grades: %s, want the failed attempt not passed and the unknown quiz's NULL", got)
+	}
 }

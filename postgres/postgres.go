@@ -136,45 +136,28 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-func (e *Engine) ddl() []string {
-	s := e.schema
-	return []string{
-		`CREATE SCHEMA IF NOT EXISTS ` + s,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.loader_state (name text PRIMARY KEY, position text NOT NULL, updated_at timestamptz NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.secrets (name text PRIMARY KEY, value text NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.events (id text NOT NULL, time timestamptz NOT NULL, type text NOT NULL, user_id text,
-			course_id text, item_id text, payload jsonb)`,
-		`CREATE INDEX IF NOT EXISTS events_time ON ` + s + `.events (time)`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.users (id text PRIMARY KEY, email text, name text, role text, created_at timestamptz)`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.courses (id text PRIMARY KEY, title text, summary text, language text, owner_id text,
-			published boolean, updated_at timestamptz)`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.modules (course_id text, module_id text, position integer, title text)`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.items (course_id text, module_id text, item_id text, position integer, kind text,
-			title text, required boolean, duration_seconds double precision, question_count integer)`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.enrollments (user_id text, course_id text, enrolled_at timestamptz, completed_at timestamptz,
-			PRIMARY KEY (user_id, course_id))`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.progress (user_id text, course_id text, item_id text, opened_at timestamptz,
-			position double precision, watched_percent double precision, completed_at timestamptz, score double precision,
-			max_score double precision, updated_at timestamptz, PRIMARY KEY (user_id, course_id, item_id))`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.answers (user_id text, course_id text, item_id text, question_id text, correct boolean,
-			score double precision, max_score double precision, response jsonb, answered_at timestamptz,
-			PRIMARY KEY (user_id, course_id, item_id, question_id))`,
-		`CREATE TABLE IF NOT EXISTS ` + s + `.grades (submission_id text PRIMARY KEY, user_id text, course_id text, item_id text,
-			score double precision, max_score double precision, passed boolean, submitted_at timestamptz)`,
-	}
-}
-
 // internalTables are the owner's: no reader sees or reads them.
-var internalTables = []string{"loader_state", "secrets"}
+var internalTables = func() []string {
+	out := []string{"secrets", migrationsTable}
+	for _, t := range warehouse.Tables {
+		if t.Internal {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}()
 
-// createSchema creates the schema, its tables and descriptions in one
-// transaction. Instances starting together may collide on creating the
-// same object; the loser retries, and finds it made. No advisory lock: a
-// lock a reader could take too would let them stop instances starting.
+// createSchema creates the schema, applies the warehouse migrations it has
+// not had and (re)writes the descriptions. Instances starting together may
+// collide on creating the same object; the loser retries, and finds it
+// made. No advisory lock: a lock a reader could take too would let them
+// stop instances starting.
 func (e *Engine) createSchema(ctx context.Context) error {
-	stmts := append(e.ddl(), warehouse.CommentStatements(e.schema)...)
-	if err := e.ownerTx(ctx, stmts); err != nil {
+	if err := e.migrate(ctx); err != nil {
 		return fmt.Errorf("postgres warehouse schema: %w", err)
+	}
+	if err := e.ownerTx(ctx, warehouse.CommentStatements(e.schema)); err != nil {
+		return fmt.Errorf("postgres warehouse descriptions: %w", err)
 	}
 	return nil
 }

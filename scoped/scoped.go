@@ -277,28 +277,11 @@ func (w *Warehouses) logger() *slog.Logger {
 	return w.Logger
 }
 
-// filters select each table's rows of the scope; $1…$n are the course ids
-// (IN), both engines' placeholder syntax.
-var filters = map[string]string{
-	"courses":     "id IN (%[1]s)",
-	"modules":     "course_id IN (%[1]s)",
-	"items":       "course_id IN (%[1]s)",
-	"enrollments": "course_id IN (%[1]s)",
-	"progress":    "course_id IN (%[1]s)",
-	"answers":     "course_id IN (%[1]s)",
-	"grades":      "course_id IN (%[1]s)",
-	"events":      "course_id IN (%[1]s)",
-	"users":       "id IN (SELECT user_id FROM enrollments WHERE course_id IN (%[1]s)) OR id IN (SELECT owner_id FROM courses WHERE id IN (%[1]s))",
-}
-
-// fill copies the scope's rows of every table of dst out of src. A table
-// of dst without a filter stays empty: a new table is not shown to
-// instructors until someone decides how it is scoped.
+// fill copies the scope's rows of every table of the warehouse out of
+// src, selected by the table's Scope (warehouse.Tables). A table without
+// one stays empty: a new table is not shown to instructors until someone
+// decides how it is scoped.
 func fill(ctx context.Context, dst *duckdb.Engine, src warehouse.Engine, courseIDs []string) (int64, error) {
-	tables, err := dst.Tables(ctx)
-	if err != nil {
-		return 0, err
-	}
 	placeholders := make([]string, len(courseIDs))
 	args := make([]any, len(courseIDs))
 	for i, id := range courseIDs {
@@ -306,16 +289,15 @@ func fill(ctx context.Context, dst *duckdb.Engine, src warehouse.Engine, courseI
 	}
 	in := strings.Join(placeholders, ", ")
 	var total int64
-	for _, t := range tables {
-		filter, ok := filters[t.Name]
-		if !ok {
+	for _, t := range warehouse.Tables {
+		if t.Internal || t.Scope == "" {
 			continue
 		}
 		names := make([]string, len(t.Columns))
 		for i, col := range t.Columns {
 			names[i] = `"` + col.Name + `"`
 		}
-		q := fmt.Sprintf("SELECT %s FROM %s WHERE %s", strings.Join(names, ", "), t.Name, fmt.Sprintf(filter, in))
+		q := fmt.Sprintf("SELECT %s FROM %s WHERE %s", strings.Join(names, ", "), t.Name, t.ScopeFilter(in))
 		rows, err := src.Query(ctx, q, args)
 		if err != nil {
 			return total, fmt.Errorf("read %s: %w", t.Name, err)

@@ -417,6 +417,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.SampleCourse != "" {
 		if err := s.importSample(ctx, cfg.SampleCourse); err != nil {
+			// Close everything opened so far: the query worker holds the
+			// DuckDB warehouse's file lock until it stops.
 			s.Close()
 			return nil, fmt.Errorf("sample course %s: %w", cfg.SampleCourse, err)
 		}

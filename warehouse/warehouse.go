@@ -1,14 +1,13 @@
 // Package warehouse is the one place with all the learning data, for SQL:
-// the tables the loader keeps current (Schema), the rows it writes (Batch),
-// and the Engine interface that each warehouse (duckdb, postgres)
-// implements and warehousetest checks.
+// the tables the loader keeps current (Tables, in engine-neutral kinds,
+// with their Migrations), the rows it writes (Batch), and the Engine
+// interface that each warehouse (duckdb, postgres) implements and
+// warehousetest checks.
 package warehouse
 
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/lyceum/lyceum"
@@ -65,8 +64,11 @@ type Table struct {
 }
 
 type Column struct {
-	Name        string `json:"name"`
-	Type        string `json:"type"` // engine type name, e.g. VARCHAR, TIMESTAMP
+	Name string `json:"name"`
+	Type string `json:"type"` // engine type name, e.g. VARCHAR, TIMESTAMP, for people
+	// Kind is the type as every engine understands it, e.g.
+	// "decimal(12,2)": what code outside the engine reads.
+	Kind        Type   `json:"kind,omitzero"`
 	Description string `json:"description,omitempty"`
 }
 
@@ -158,101 +160,16 @@ type Answer struct {
 }
 
 type Submission struct {
-	ID          string
-	UserID      string
-	CourseID    string
-	ItemID      string
-	Score       float64
-	MaxScore    float64
-	Passed      bool
+	ID       string
+	UserID   string
+	CourseID string
+	ItemID   string
+	Score    float64
+	MaxScore float64
+	// Passed is nil when the quiz's pass mark is unknown (the quiz is no
+	// longer in its course): the grade is NULL rather than a guess.
+	Passed      *bool
 	SubmittedAt time.Time
-}
-
-// Descriptions of the loader's tables and columns, shown on the query page.
-// Each engine creates these tables with its own types.
-var Descriptions = map[string]Table{
-	"events": {Description: "Every learner and user action, one row per event, appended by the loader within seconds.", Columns: []Column{
-		{Name: "id", Description: "Unique event id (UUIDv7, sorts by time)"},
-		{Name: "time", Description: "When it happened (UTC)"},
-		{Name: "type", Description: "enrolled, video_played, video_paused, video_seeked, video_completed, question_answered, quiz_submitted, item_opened, item_completed, course_completed, page_viewed, signed_up, course_imported, course_published, course_unpublished"},
-		{Name: "user_id", Description: "Who did it (users.id); empty for anonymous page views"},
-		{Name: "course_id", Description: "The course, if any (courses.id)"},
-		{Name: "item_id", Description: "The item, if any (items.item_id)"},
-		{Name: "payload", Description: "Details as JSON, e.g. {\"position\": 12.5} or {\"score\": 3, \"maxScore\": 4}; read a field with payload->>'position'"},
-	}},
-	"users": {Description: "Accounts, without secrets.", Columns: []Column{
-		{Name: "id"}, {Name: "email"}, {Name: "name"}, {Name: "role", Description: "learner, instructor, analyst or admin"}, {Name: "created_at"},
-	}},
-	"courses": {Description: "Courses, published or not.", Columns: []Column{
-		{Name: "id"}, {Name: "title"}, {Name: "summary"}, {Name: "language"}, {Name: "owner_id", Description: "The instructor (users.id)"},
-		{Name: "published"}, {Name: "updated_at"},
-	}},
-	"modules": {Description: "Modules of each course, in order.", Columns: []Column{
-		{Name: "course_id"}, {Name: "module_id"}, {Name: "position", Description: "1 for the first module"}, {Name: "title"},
-	}},
-	"items": {Description: "Items of each module, in order: videos, readings, quizzes, assignments.", Columns: []Column{
-		{Name: "course_id"}, {Name: "module_id"}, {Name: "item_id"}, {Name: "position", Description: "Order within the course, from 1"},
-		{Name: "kind", Description: "video, reading, quiz or assignment"}, {Name: "title"},
-		{Name: "required", Description: "Counts toward course completion"}, {Name: "duration_seconds", Description: "Videos only"},
-		{Name: "question_count", Description: "In-video questions, or quiz questions"},
-	}},
-	"enrollments": {Description: "Which learner takes which course, and when they completed it.", Columns: []Column{
-		{Name: "user_id"}, {Name: "course_id"}, {Name: "enrolled_at"}, {Name: "completed_at", Description: "NULL until every required item is done"},
-	}},
-	"progress": {Description: "Each learner's state in each item they opened.", Columns: []Column{
-		{Name: "user_id"}, {Name: "course_id"}, {Name: "item_id"}, {Name: "opened_at"},
-		{Name: "position", Description: "Video resume position, seconds"}, {Name: "watched_percent", Description: "Share of a video watched, 0–100"},
-		{Name: "completed_at"}, {Name: "score", Description: "Best quiz score"}, {Name: "max_score"}, {Name: "updated_at"},
-	}},
-	"answers": {Description: "Each learner's latest answer to each in-video question.", Columns: []Column{
-		{Name: "user_id"}, {Name: "course_id"}, {Name: "item_id"}, {Name: "question_id"}, {Name: "correct"},
-		{Name: "score"}, {Name: "max_score"}, {Name: "response", Description: "The answer as JSON; read a field with response->>'choices'"}, {Name: "answered_at"},
-	}},
-	"grades": {Description: "Every graded quiz attempt.", Columns: []Column{
-		{Name: "submission_id"}, {Name: "user_id"}, {Name: "course_id"}, {Name: "item_id"}, {Name: "score"}, {Name: "max_score"},
-		{Name: "passed", Description: "Score reached the quiz's pass mark"}, {Name: "submitted_at"},
-	}},
-}
-
-// TableColumns builds table descriptions from rows of (table, table
-// description, column, type, column description), ordered by table.
-func TableColumns(next func() (table, tableDesc, col, typ, colDesc string, ok bool, err error)) ([]Table, error) {
-	var out []Table
-	for {
-		table, tdesc, col, typ, cdesc, ok, err := next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return out, nil
-		}
-		if len(out) == 0 || out[len(out)-1].Name != table {
-			out = append(out, Table{Name: table, Description: tdesc})
-		}
-		t := &out[len(out)-1]
-		t.Columns = append(t.Columns, Column{Name: col, Type: typ, Description: cdesc})
-	}
-}
-
-// CommentStatements are the COMMENT ON statements that attach Descriptions
-// to the tables and columns, in SQL both engines accept. schema qualifies
-// the table names ("" for none).
-func CommentStatements(schema string) []string {
-	prefix := ""
-	if schema != "" {
-		prefix = schema + "."
-	}
-	literal := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-	var out []string
-	for name, t := range Descriptions {
-		out = append(out, fmt.Sprintf(`COMMENT ON TABLE %s%s IS %s`, prefix, name, literal(t.Description)))
-		for _, c := range t.Columns {
-			if c.Description != "" {
-				out = append(out, fmt.Sprintf(`COMMENT ON COLUMN %s%s.%s IS %s`, prefix, name, c.Name, literal(c.Description)))
-			}
-		}
-	}
-	return out
 }
 
 type querierKey struct{}

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lyceum/lyceum/scoped"
 	"github.com/lyceum/lyceum/warehouse"
 )
 
@@ -134,11 +133,11 @@ var probes = []string{
 func testHostile(t *testing.T, e warehouse.Engine) {
 	c, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := e.Load(c, sampleBatch("u1", 3), "", "p1"); err != nil {
+	if err := e.Load(c, SampleBatch("u1", 3), "", "p1"); err != nil {
 		t.Fatal(err)
 	}
-	theirs := sampleBatch("u2", 2)
-	retarget(theirs, "c2", "o2")
+	theirs := SampleBatch("u2", 2)
+	Retarget(theirs, "c2", "o2")
 	if err := e.Load(c, theirs, "p1", "p2"); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +179,7 @@ func testHostile(t *testing.T, e warehouse.Engine) {
 		}
 	}
 	// The loader still loads, into the real tables.
-	more := sampleBatch("u1", 4)
+	more := SampleBatch("u1", 4)
 	more.Courses, more.Users = nil, nil
 	if err := e.Load(c, more, "p2", "p3"); err != nil {
 		t.Fatalf("load after the hostile queries: %v", err)
@@ -188,15 +187,15 @@ func testHostile(t *testing.T, e warehouse.Engine) {
 	if got := one(t, e, `SELECT count(*) FROM events WHERE user_id = 'u1'`); got != "7" {
 		t.Fatalf("events of u1 after a load = %s, want 7", got)
 	}
-	// An instructor's copy holds their course's learners only.
-	w := &scoped.Warehouses{Source: e, MaxAge: time.Hour, Dir: t.TempDir()}
-	defer w.Close()
-	rows, err := All(c, scope{w, []string{"c2"}}, `SELECT id FROM users ORDER BY id`)
+	// The instructor scope's filter (what their copy is made of) selects
+	// their course's learners only.
+	spec, _ := warehouse.Spec("users")
+	rows, err := All(c, e, `SELECT id FROM users WHERE `+spec.ScopeFilter("$1")+` ORDER BY id`, "c2")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(rows) != "[[u2]]" {
-		t.Fatalf("c2's instructor sees users %v, want [[u2]]", rows)
+		t.Fatalf("c2's instructor's scope holds users %v, want [[u2]]", rows)
 	}
 }
 

@@ -1,3 +1,6 @@
+// Media probes: the duration of an MP4 or WebM video, read from its
+// container headers without decoding it.
+
 package bundle
 
 import (

@@ -1,31 +1,36 @@
-package warehousetest
+package scoped_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/lyceum/lyceum"
+	"github.com/lyceum/lyceum/duckdb"
+	"github.com/lyceum/lyceum/postgres"
 	"github.com/lyceum/lyceum/scoped"
 	"github.com/lyceum/lyceum/warehouse"
+	"github.com/lyceum/lyceum/warehouse/warehousetest"
 )
 
 // testScoped checks that an instructor's copy of the warehouse holds their
 // courses' rows and nothing else, whatever SQL reads it, and that the copy
 // is refreshed after MaxAge.
 func testScoped(t *testing.T, e warehouse.Engine) {
-	c := ctx(t)
-	mine, theirs := sampleBatch("u1", 3), sampleBatch("u2", 4)
+	c := context.Background()
+	mine, theirs := warehousetest.SampleBatch("u1", 3), warehousetest.SampleBatch("u2", 4)
 	// u2 takes the other instructor's course c2, whose rows must stay out.
-	retarget(theirs, "c2", "o2")
-	mine.Users = append(mine.Users, warehouse.User{ID: "o1", Email: "o1@example.org", Name: "Owner", Role: "instructor", CreatedAt: ms(time.Now())})
-	mine.Events = append(mine.Events, lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: ms(time.Now()), Type: lyceum.EventSignedUp, UserID: "u1", Payload: []byte(`{}`)})
+	warehousetest.Retarget(theirs, "c2", "o2")
+	mine.Users = append(mine.Users, warehouse.User{ID: "o1", Email: "o1@example.org", Name: "Owner", Role: "instructor", CreatedAt: time.Now().UTC().Truncate(time.Millisecond)})
+	mine.Events = append(mine.Events, lyceum.Event{ID: uuid.Must(uuid.NewV7()).String(), Time: time.Now().UTC().Truncate(time.Millisecond), Type: lyceum.EventSignedUp, UserID: "u1", Payload: []byte(`{}`)})
 	if err := e.Load(c, mine, "", "p1"); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +41,7 @@ func testScoped(t *testing.T, e warehouse.Engine) {
 	w := &scoped.Warehouses{Source: e, MaxAge: time.Hour, Dir: dir}
 	one := func(sql string) string {
 		t.Helper()
-		rows, err := All(c, scope{w, []string{"c1"}}, sql)
+		rows, err := warehousetest.All(c, scope{w, []string{"c1"}}, sql)
 		if err != nil {
 			t.Fatalf("%s: %v", sql, err)
 		}
@@ -65,17 +70,17 @@ func testScoped(t *testing.T, e warehouse.Engine) {
 	}
 	// The copy is as locked down as a warehouse: no writes, no files.
 	for _, sql := range []string{`DELETE FROM events`, `ATTACH 'other.db' AS o`, `SELECT * FROM read_csv('/etc/passwd')`} {
-		if _, err := All(c, scope{w, []string{"c1"}}, sql); err == nil {
+		if _, err := warehousetest.All(c, scope{w, []string{"c1"}}, sql); err == nil {
 			t.Errorf("scoped %s ran", sql)
 		}
 	}
 	// No courses, no data.
 	var qe *warehouse.QueryError
-	if _, err := All(c, scope{w, nil}, `SELECT 1`); !errors.As(err, &qe) || qe.Code != "no_courses" {
+	if _, err := warehousetest.All(c, scope{w, nil}, `SELECT 1`); !errors.As(err, &qe) || qe.Code != "no_courses" {
 		t.Errorf("no courses: err = %v", err)
 	}
 	// New rows appear once the copy is older than MaxAge.
-	more := sampleBatch("u1", 2)
+	more := warehousetest.SampleBatch("u1", 2)
 	more.Courses, more.Users = nil, nil
 	if err := e.Load(c, more, "p2", "p3"); err != nil {
 		t.Fatal(err)
@@ -94,37 +99,6 @@ func testScoped(t *testing.T, e warehouse.Engine) {
 	}
 }
 
-// Counting counts the queries that reach an engine.
-type Counting struct {
-	warehouse.Engine
-	N atomic.Int64
-}
-
-func (c *Counting) Query(ctx context.Context, sql string, args []any) (warehouse.Rows, error) {
-	c.N.Add(1)
-	return c.Engine.Query(ctx, sql, args)
-}
-
-// retarget moves a sample batch to another course and owner.
-func retarget(b *warehouse.Batch, course, owner string) {
-	b.Courses[0].ID, b.Courses[0].OwnerID = course, owner
-	for i := range b.Enrollments {
-		b.Enrollments[i].CourseID = course
-	}
-	for i := range b.Progress {
-		b.Progress[i].CourseID = course
-	}
-	for i := range b.Answers {
-		b.Answers[i].CourseID = course
-	}
-	for i := range b.Submissions {
-		b.Submissions[i].CourseID = course
-	}
-	for i := range b.Events {
-		b.Events[i].CourseID = course
-	}
-}
-
 // scope reads a scoped copy through the Engine interface, for All.
 type scope struct {
 	w       *scoped.Warehouses
@@ -133,4 +107,53 @@ type scope struct {
 
 func (s scope) Query(ctx context.Context, sql string, args []any) (warehouse.Rows, error) {
 	return s.w.Query(ctx, s.courses, sql, args)
+}
+
+// An instructor's copy is made the same from either engine.
+func TestCopies(t *testing.T) {
+	t.Run("duckdb", func(t *testing.T) {
+		e, err := duckdb.Open(context.Background(), filepath.Join(t.TempDir(), "warehouse.duckdb"), duckdb.Options{Threads: 2, MemoryLimit: "1GB"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close() })
+		testScoped(t, e)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := os.Getenv("LYCEUM_TEST_POSTGRES_URL")
+		if url == "" {
+			t.Skip("no PostgreSQL: run `scripts/postgres/server.sh start` and set LYCEUM_TEST_POSTGRES_URL (make test does)")
+		}
+		testScoped(t, openPostgres(t, url))
+	})
+}
+
+var schemas atomic.Int64
+
+// openPostgres makes a warehouse in a new schema, dropped with its roles
+// after t.
+func openPostgres(t *testing.T, url string) *postgres.Engine {
+	t.Helper()
+	schema := fmt.Sprintf("scoped_test_%d_%d", time.Now().UnixNano()%1e9, schemas.Add(1))
+	e, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		e.Close()
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			return
+		}
+		defer conn.Close(ctx)
+		conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`)
+		rows, _ := conn.Query(ctx, `SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY length(rolname) DESC`, schema+"_reader%")
+		roles, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+		for _, r := range roles {
+			conn.Exec(ctx, `DROP OWNED BY `+r)
+			conn.Exec(ctx, `DROP ROLE IF EXISTS `+r)
+		}
+	})
+	return e
 }
