@@ -78,7 +78,6 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
   const missing = config && data ? [config.x, ...config.y, ...(config.series ? [config.series] : [])].filter((c) => !names.includes(c)) : [];
   const shaped = useMemo(
     () => (config && data && missing.length === 0 ? shapeChart(data.columns, data.rows, config, t("chart.other")) : null),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [config, data, missing.length, t],
   );
 
