@@ -48,7 +48,8 @@ function brokenHeaderWords(table) {
 
 useBrowser();
 
-describe("every page on a phone", { timeout: TEST_TIMEOUT }, () => {
+// Some twenty pages, each checked by axe-core: twice the time of a test.
+describe("every page on a phone", { timeout: 2 * TEST_TIMEOUT }, () => {
   test("fits 375 px and passes the accessibility check, for a visitor and for an admin", async (t) => {
     const { page, shot, run } = await open(t, { name: "pages-375", width: 375, height: 740 });
     /** Checks the page as it is: no sideways scrolling, and (in shot) no serious accessibility violation. */
