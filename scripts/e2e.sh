@@ -84,7 +84,7 @@ free_port() {
 
 healthy() {
 	node -e '
-		fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
+		fetch(process.argv[1], { signal: AbortSignal.timeout(10000) })
 			.then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));
 	' "$1"
 }
@@ -97,7 +97,7 @@ for attempt in 1 2 3; do
 	say "starting $bin on $url (data in $work/data$attempt)"
 	"$bin" serve --addr "127.0.0.1:$port" --data "$work/data$attempt" --sample-course "$sample" >>"$work/server.log" 2>&1 &
 	server_pid=$!
-	deadline=$((SECONDS + 90))
+	deadline=$((SECONDS + 300))
 	while ! healthy "$url/healthz"; do
 		if ! kill -0 "$server_pid" 2>/dev/null; then
 			wait "$server_pid" 2>/dev/null || true
@@ -105,7 +105,7 @@ for attempt in 1 2 3; do
 			break
 		fi
 		if ((SECONDS > deadline)); then
-			say "the server did not answer $url/healthz within 90 s"
+			say "the server did not answer $url/healthz within 300 s"
 			exit 1
 		fi
 		sleep 0.2
@@ -134,6 +134,9 @@ export E2E_ANALYST2_EMAIL=bo.analyst@example.org
 (umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$E2E_ANALYST_PASSWORD_FILE")
 "$bin" user create --data "$data" --email "$E2E_ANALYST1_EMAIL" --name "Ana Lyst" --password-file "$E2E_ANALYST_PASSWORD_FILE" --role analyst >&2
 "$bin" user create --data "$data" --email "$E2E_ANALYST2_EMAIL" --name "Bo Analyst" --password-file "$E2E_ANALYST_PASSWORD_FILE" --role analyst >&2
+# An admin, who uses both apps (the phone test visits every page as them).
+export E2E_ADMIN_EMAIL=ad.min@example.org
+"$bin" user create --data "$data" --email "$E2E_ADMIN_EMAIL" --name "Ad Min" --password-file "$E2E_ANALYST_PASSWORD_FILE" --role admin >&2
 # And an instructor who owns a course of their own (a copy of the sample,
 # left unpublished so that the learner tests' catalog stays as it is): their
 # queries must see that course and nothing else.

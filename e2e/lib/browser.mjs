@@ -1,14 +1,16 @@
 // What every browser test shares: headless Chromium (Debian's, driven by
 // playwright-core), a fresh context per test with its log kept for the
-// failure report, screenshots, polling, signing up and in, and the check
-// that a page doesn't scroll sideways.
+// failure report, screenshots, polling, signing up and in, the check that a
+// page doesn't scroll sideways, and the accessibility check (axe-core) of
+// every page a test visits.
 //
 // The tests run under scripts/e2e.sh, which starts the server and sets
 // LYCEUM_URL (and the analysts' accounts: see scripts/e2e.sh).
 
 import { after, before } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -24,6 +26,46 @@ export const ACTION_TIMEOUT = 30_000;
 export const TEST_TIMEOUT = 240_000;
 
 let browser;
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+/** The impacts that fail a test; moderate and minor ones are only reported. */
+const FAILING_IMPACTS = new Set(["serious", "critical"]);
+
+/**
+ * Runs axe-core (injected into the page) on the page as it is now; returns
+ * its violations, each with the rule, impact, help and the elements.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary.replace(/\s+/g, " ")}`),
+    }));
+  });
+}
+
+/** Each open page's accessibility check (open's a11y), for the helpers below. */
+const checks = new WeakMap();
+
+/** The accessibility check of a page made by open (see a11y there). */
+export function checkA11y(page, what) {
+  const check = checks.get(page);
+  if (!check) throw new Error("checkA11y: the page was not made by open()");
+  return check(what);
+}
+
+/** A page's path for the list of pages checked: query strings and fragments aside. */
+const pathOf = (url) => {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+};
 
 /** Launches Chromium before this file's tests and closes it after them. */
 export function useBrowser() {
@@ -77,9 +119,38 @@ export async function open(t, { name, width, height }) {
   page.on("response", (r) => {
     if (r.status() >= 400) log.push(`http ${r.status()}: ${r.request().method()} ${r.url()}`);
   });
+  // Every page the test visits (client-side navigations too) must have been
+  // checked for accessibility before the test ends.
+  const visited = new Set();
+  const checked = new Set();
+  page.on("framenavigated", (f) => {
+    if (f === page.mainFrame() && f.url().startsWith(BASE)) visited.add(pathOf(f.url()));
+  });
+  /**
+   * The accessibility check of the page as it is now: fails on serious and
+   * critical violations (moderate and minor ones go to the test's log).
+   */
+  const a11y = async (what) => {
+    const all = await axeViolations(page);
+    checked.add(pathOf(page.url()));
+    const failing = all.filter((v) => FAILING_IMPACTS.has(v.impact));
+    for (const v of all.filter((x) => !FAILING_IMPACTS.has(x.impact)))
+      t.diagnostic(`axe (${name}, ${what}): ${v.impact} ${v.id}: ${v.help} (${v.nodes.length})`);
+    assert.deepEqual(
+      failing.map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.slice(0, 5).join("\n    ")}`),
+      [],
+      `${what} (${page.url()}) has serious accessibility violations (axe-core)`,
+    );
+  };
+  checks.set(page, a11y);
   let n = 0;
-  /** Saves a screenshot as screenshots/NAME-NN-STEP.png: the whole page, just the viewport, or one element (of). */
-  const shot = async (step, { fullPage = true, of } = {}) => {
+  /**
+   * Saves a screenshot as screenshots/NAME-NN-STEP.png (the whole page, just
+   * the viewport, or one element: of) after the accessibility check of the
+   * page as it is (a11y: false leaves it out).
+   */
+  const shot = async (step, { fullPage = true, of, a11y: check = true } = {}) => {
+    if (check) await a11y(step);
     n++;
     const path = join(SHOTS, `${name}-${String(n).padStart(2, "0")}-${step}.png`);
     // A whole-page shot of a scrolled page draws the sticky header part way down: from the top.
@@ -98,6 +169,11 @@ export async function open(t, { name, width, height }) {
         [],
         "the page threw uncaught errors",
       );
+      assert.deepEqual(
+        [...visited].filter((p) => !checked.has(p)),
+        [],
+        "pages this test visited without an accessibility check (call shot or a11y on them)",
+      );
     } catch (err) {
       try {
         t.diagnostic(`failure screenshot (${name}): ${await shot("FAILED")}`);
@@ -111,7 +187,7 @@ export async function open(t, { name, width, height }) {
       await context.close();
     }
   };
-  return { context, page, shot, run, log };
+  return { context, page, shot, a11y, run, log };
 }
 
 /** Polls fn until it returns a truthy value, or fails after timeout with message. */
@@ -137,6 +213,7 @@ export async function signUp(page, shot) {
   await page.getByLabel("Email", { exact: true }).fill(`ada+${stamp}@example.org`);
   await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple");
   if (shot) await shot("signup");
+  else await checkA11y(page, "the sign-up page");
   await page.getByRole("button", { name: "Create account" }).click();
   // Signed up and signed in: back at the catalog, with the name in the header.
   // A refusal shows an alert instead: fail at once with its words.
@@ -147,6 +224,7 @@ export async function signUp(page, shot) {
   assert.equal(refused, null, `sign-up was refused: ${refused}`);
   await page.getByText(`Signed in as ${name}`).waitFor({ state: "attached" });
   await page.getByRole("button", { name: "Log out" }).waitFor();
+  await checkA11y(page, "the catalog, signed in");
   return name;
 }
 
@@ -158,6 +236,7 @@ export async function logIn(page, { email, password }, next) {
   await page.getByRole("heading", { level: 1, name: "Log in" }).waitFor();
   await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByLabel("Password", { exact: true }).fill(password);
+  await checkA11y(page, "the login page");
   await page.getByRole("main").getByRole("button", { name: "Log in" }).click();
   const refused = await Promise.race([
     page.waitForURL(next).then(() => null),

@@ -31,7 +31,7 @@ async function api(method, path, body) {
       ...(method !== "GET" && csrf ? { "X-CSRF-Token": csrf } : {}),
     },
     body: body ? JSON.stringify(body) : undefined,
-    signal: AbortSignal.timeout(15_000),
+    signal: AbortSignal.timeout(60_000),
   });
   const set = res.headers.getSetCookie?.() ?? [];
   if (set.length) cookie = set.map((c) => c.split(";")[0]).join("; ");

@@ -268,6 +268,27 @@ describe("query page", { timeout: TEST_TIMEOUT }, () => {
           await history.locator('tbody tr[aria-current="true"]').getByText("Done").waitFor();
           await viewing.shot("shared");
         });
+
+        // The owner changes the SQL: the result on screen is then from other
+        // SQL, and once saved, from an earlier version; it says so and offers
+        // to run the query again.
+        assert.equal(await page.getByTestId("stale-result").count(), 0, "the result is the saved SQL's");
+        await editor(page).click();
+        await page.keyboard.press("Control+End");
+        await page.keyboard.type(" limit 1000");
+        await page.keyboard.press("Escape");
+        const stale = page.getByTestId("stale-result");
+        await stale.getByText("This result is from other SQL than the editor's").waitFor();
+        await page.getByTestId("save-query").click();
+        await page.getByTestId("notice").getByText("Saved as version 2.").waitFor();
+        await stale.getByText("This result is from version 1, an earlier version of the query").waitFor();
+        await shot("stale-result");
+        const before = await runId(page);
+        await stale.getByRole("button", { name: "Run it now" }).click();
+        await waitUntil(async () => (await runId(page)) !== before, "the new version's run to be shown");
+        await runSucceeded(page);
+        assert.equal(await stale.count(), 0, "no stale note on the new version's result");
+        seen = { run: await runId(page), result: await gridContents(page), chart: await chartContents(page) };
       });
     }
 
@@ -319,6 +340,8 @@ describe("query page", { timeout: TEST_TIMEOUT }, () => {
     const { page, shot, run } = await open(t, { name: "query-learner", width: 1280, height: 800 });
     await run(async () => {
       await signUp(page);
+      // A learner has no link to the data app on the learner site.
+      assert.equal(await page.getByRole("link", { name: "Data app" }).count(), 0, "no data app link for a learner");
       await page.goto("/data/");
       const gate = page.getByTestId("not-allowed");
       await gate.getByRole("heading", { level: 1, name: "The query page is for analysts, admins and instructors" }).waitFor();

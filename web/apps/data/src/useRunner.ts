@@ -106,7 +106,7 @@ export function useRunner(onFinished?: (run: Run) => void): Runner {
         setStarting(false);
       }
     },
-    [client, poll, stop],
+    [client, poll, stop, accept],
   );
 
   const show = useCallback(

@@ -1,5 +1,16 @@
 import { lazy, Suspense, useEffect, useRef, type ReactNode } from "react";
-import { AppHeader, createClient, ErrorBoundary, I18nProvider, Loading, matchPath, SessionProvider, useLocation, useSession } from "@lyceum/ui";
+import {
+  AppHeader,
+  canUseDataApp,
+  createClient,
+  ErrorBoundary,
+  I18nProvider,
+  Loading,
+  matchPath,
+  SessionProvider,
+  useLocation,
+  useSession,
+} from "@lyceum/ui";
 import { catalogs, useT } from "./i18n";
 import { CatalogPage } from "./pages/Catalog";
 import { CoursePage } from "./pages/Course";
@@ -69,6 +80,8 @@ function Shell() {
   return (
     <>
       <AppHeader
+        // Analysts, admins and instructors also use the data app: a way there.
+        homeLink={canUseDataApp(user?.role) ? { href: "/data/", label: t("nav.dataApp") } : undefined}
         links={[
           { to: "/", label: t("nav.courses"), activeFor: ["/courses"] },
           { to: "/me", label: t("nav.myCourses"), signedIn: true },

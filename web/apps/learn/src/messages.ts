@@ -4,6 +4,8 @@
 
 export const en = {
   breadcrumb: "Breadcrumb",
+  /** The header's link to the data app, for analysts, admins and instructors. */
+  "nav.dataApp": "Data app",
 
   "catalog.title": "Courses",
   "catalog.intro": "Learn at your own pace: short videos, readings and quizzes, on any device.",
@@ -132,6 +134,7 @@ export const en = {
 
 export const es: Record<keyof typeof en, string> = {
   breadcrumb: "Ruta de navegación",
+  "nav.dataApp": "App de datos",
 
   "catalog.title": "Cursos",
   "catalog.intro": "Aprende a tu ritmo: vídeos cortos, lecturas y cuestionarios, en cualquier dispositivo.",

@@ -5,6 +5,7 @@ export * from "./i18n/react";
 export { uiCatalogs, type UiKey } from "./i18n/messages";
 export * from "./router";
 export * from "./session";
+export * from "./roles";
 export * from "./hooks";
 export * from "./components/feedback";
 export * from "./components/icons";

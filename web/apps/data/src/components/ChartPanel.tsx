@@ -3,7 +3,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from "react";
 import { ErrorMessage, Loading, useSession, type Chart, type ChartType, type RunRows } from "@lyceum/ui";
 import { useT } from "../i18n";
-import { CHART_TYPES, shapeChart, suggestChart, toNumber } from "../lib/chart";
+import { CHART_TYPES, MAX_SERIES, shapeChart, suggestChart, toNumber } from "../lib/chart";
 import { isNumericType } from "../lib/format";
 import { ChartView } from "./Chart";
 
@@ -78,7 +78,6 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
   const missing = config && data ? [config.x, ...config.y, ...(config.series ? [config.series] : [])].filter((c) => !names.includes(c)) : [];
   const shaped = useMemo(
     () => (config && data && missing.length === 0 ? shapeChart(data.columns, data.rows, config, t("chart.other")) : null),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [config, data, missing.length, t],
   );
 
@@ -201,7 +200,7 @@ export function ChartPanel({ runId, total, chart, onChange }: Props) {
           <ul className="chart-notes muted small">
             {total > data.rows.length && <li>{t("chart.firstRows", { shown: data.rows.length, total })}</li>}
             {shaped.skipped > 0 && <li>{t("chart.skipped", { count: shaped.skipped })}</li>}
-            {shaped.moreSeries > 0 && <li>{t("chart.moreSeries", { count: shaped.moreSeries })}</li>}
+            {shaped.moreSeries > 0 && <li>{t("chart.moreSeries", { count: shaped.moreSeries, max: MAX_SERIES })}</li>}
             {shaped.kind === "time" && shaped.utc && <li>{t("chart.utc")}</li>}
           </ul>
         </>

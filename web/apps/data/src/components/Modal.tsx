@@ -14,7 +14,7 @@ export function Modal({ title, onClose, children, wide, testId }: { title: strin
     };
   }, []);
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="modal-backdrop" role="presentation" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <Dialog labelledBy={`${id}-t`} className={wide ? "modal modal-wide" : "modal"} onEscape={onClose} testId={testId}>
         <div className="modal-head">
           <h2 id={`${id}-t`}>{title}</h2>

@@ -35,7 +35,7 @@ export function VersionsDialog({ queryId, current, onRestore, onClose }: { query
             <p className="version-meta">
               <strong>{shown.title}</strong> · <span className="muted">{t("versions.n", { n: shown.version })}</span>
             </p>
-            <pre className="sql-view" tabIndex={0} aria-label={t("versions.sqlOf", { n: shown.version })}>
+            <pre className="sql-view" tabIndex={0} role="region" aria-label={t("versions.sqlOf", { n: shown.version })}>
               {shown.sql}
             </pre>
             <button type="button" className="btn btn-primary" onClick={() => onRestore(shown)} data-testid="version-restore">

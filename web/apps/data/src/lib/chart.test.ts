@@ -8,6 +8,7 @@ import {
   fitText,
   niceTicks,
   parseTime,
+  pickLargest,
   rotatedExtent,
   shapeChart,
   suggestChart,
@@ -121,6 +122,33 @@ describe("shapeChart", () => {
     const s = shapeChart(cols(["x", "INTEGER"], ["s", "VARCHAR"], ["y", "INTEGER"]), many, { type: "scatter", x: "x", y: ["y"], series: "s" });
     expect(s.series).toHaveLength(MAX_SERIES);
     expect(s.moreSeries).toBe(5);
+    // The rows of the series not drawn are not "empty or not a number".
+    expect(s.skipped).toBe(0);
+  });
+
+  it("draws the largest series by total, in order of appearance, whatever comes first", () => {
+    // Twelve small series first, then three large ones.
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 12; i++) rows.push(["2026-01-01", `small${i}`, 1 + i / 100], ["2026-01-02", `small${i}`, 1]);
+    for (const big of ["big1", "big2", "big3"]) rows.push(["2026-01-01", big, 50], ["2026-01-02", big, -60]);
+    rows.push([null, "small0", 1], ["2026-01-03", "small1", "n/a"]);
+    const s = shapeChart(cols(["d", "DATE"], ["s", "VARCHAR"], ["n", "DOUBLE"]), rows, { type: "line", x: "d", y: ["n"], series: "s" });
+    expect(s.series.map((x) => x.name)).toEqual([...Array.from({ length: 7 }, (_, i) => `small${11 - 6 + i}`), "big1", "big2", "big3"]);
+    expect(s.moreSeries).toBe(5);
+    // Only the rows with no x or no number are skipped.
+    expect(s.skipped).toBe(2);
+    const bars = shapeChart(cols(["d", "DATE"], ["s", "VARCHAR"], ["n", "DOUBLE"]), rows, { type: "bar", x: "d", y: ["n"], series: "s" });
+    expect(bars.series.map((x) => x.name).slice(-3)).toEqual(["big1", "big2", "big3"]);
+    expect(bars.series.find((x) => x.name === "big1")!.points).toEqual([
+      { x: 0, y: 50 },
+      { x: 1, y: -60 },
+    ]);
+  });
+
+  it("picks the largest by total, keeping their order", () => {
+    const list = [3, 9, 1, 9, 5].map((total, at) => ({ total, at }));
+    expect(pickLargest(list, 3)).toEqual([list[1], list[3], list[4]]);
+    expect(pickLargest(list, 9)).toBe(list);
   });
 
   it("draws plain timestamps in UTC and zoned ones in the viewer's zone", () => {

@@ -41,7 +41,10 @@ export interface Shaped {
   utc: boolean;
   /** Rows left out because their x or y was missing or not a number. */
   skipped: number;
-  /** Series left out past MAX_SERIES. */
+  /**
+   * Series not drawn: only the MAX_SERIES largest by total (of absolute
+   * values) are; the rows of the others are not counted in skipped.
+   */
   moreSeries: number;
 }
 
@@ -195,10 +198,8 @@ export function shapeChart(columns: ResultColumn[], rows: unknown[][], config: C
     kind = "category";
   }
 
-  const byName = new Map<string, Map<number, number> | Point[]>();
-  const order: string[] = [];
-  let moreSeries = 0;
-  const dropped = new Set<string>();
+  // Every series first, with its total; then the MAX_SERIES largest are drawn.
+  const byName = new Map<string, { values: Map<number, number> | Point[]; total: number; at: number }>();
   let skipped = 0;
   for (const r of rows) {
     const xv = r[xi];
@@ -217,31 +218,35 @@ export function shapeChart(columns: ResultColumn[], rows: unknown[][], config: C
       const name = sv === undefined ? yName : yis.length > 1 ? `${sv} · ${yName}` : sv;
       let s = byName.get(name);
       if (!s) {
-        if (order.length >= MAX_SERIES) {
-          if (!dropped.has(name)) {
-            dropped.add(name);
-            moreSeries++;
-          }
-          continue;
-        }
-        s = categorical ? new Map<number, number>() : [];
+        s = { values: categorical ? new Map<number, number>() : [], total: 0, at: byName.size };
         byName.set(name, s);
-        order.push(name);
       }
-      if (s instanceof Map) s.set(x, (s.get(x) ?? 0) + y);
-      else s.push({ x, y });
+      if (s.values instanceof Map) s.values.set(x, (s.values.get(x) ?? 0) + y);
+      else s.values.push({ x, y });
+      s.total += Math.abs(y);
       used = true;
     }
     if (!used) skipped++;
   }
 
-  const series: Series[] = order.map((name) => {
-    const s = byName.get(name)!;
-    const points = s instanceof Map ? [...s].map(([x, y]) => ({ x, y })) : s;
+  const kept = pickLargest([...byName].map(([name, s]) => ({ name, ...s })), MAX_SERIES);
+  const moreSeries = byName.size - kept.length;
+  const series: Series[] = kept.map(({ name, values }) => {
+    const points = values instanceof Map ? [...values].map(([x, y]) => ({ x, y })) : values;
     points.sort((a, b) => a.x - b.x);
     return { name, points };
   });
   return { kind, categories, series, slices: [], utc, skipped, moreSeries };
+}
+
+/**
+ * The n largest of a list by total (on a tie, the earlier), kept in the
+ * list's order (of first appearance) so that colours follow the data.
+ */
+export function pickLargest<T extends { total: number; at: number }>(list: T[], n: number): T[] {
+  if (list.length <= n) return list;
+  const chosen = new Set([...list].sort((a, b) => b.total - a.total || a.at - b.at).slice(0, n));
+  return list.filter((s) => chosen.has(s));
 }
 
 /** The extent of every y value, or null when there is none. */

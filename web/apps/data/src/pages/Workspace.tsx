@@ -338,6 +338,16 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
   const canEdit = !!saved?.canEdit;
   const succeeded = run?.status === "succeeded";
   const shortcut = isMac ? "⌘ Enter" : "Ctrl Enter";
+  // The result shown was run with other SQL than the query's (a version
+  // saved since) or than the editor's (edits not run yet).
+  const stale =
+    !succeeded || !run
+      ? null
+      : q && run.queryId === q.id && run.version !== undefined && run.version < q.version && run.sql.trim() !== q.sql.trim()
+        ? t("result.staleVersion", { n: run.version, current: q.version })
+        : run.sql.trim() !== sql.trim()
+          ? t("result.staleSql")
+          : null;
 
   return (
     <div className="data-container ws">
@@ -523,6 +533,14 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
               {t("result.csv")}
             </a>
           </div>
+          {stale && (
+            <div className="alert alert-warning stale-result" role="note" data-testid="stale-result">
+              <p>{stale}</p>
+              <button type="button" className="btn btn-secondary btn-small" onClick={runNow} aria-disabled={runner.starting || active || undefined}>
+                {t("result.runNow")}
+              </button>
+            </div>
+          )}
           {run.truncated && (
             <div className="alert alert-warning" role="note" data-testid="truncated">
               <p>{t("result.truncated", { count: run.rows })}</p>

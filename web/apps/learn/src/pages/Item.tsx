@@ -15,6 +15,7 @@ import {
   type ProgressResponse,
 } from "@lyceum/ui";
 import { coursePath, flatItems, itemPath } from "../course";
+import { withoutRepeatedTitle } from "../reading";
 import { useT } from "../i18n";
 import { OutlineNav } from "../components/Outline";
 import { VideoPlayer } from "../components/VideoPlayer";
@@ -189,14 +190,16 @@ function ItemContent({ page, status, courseId, lang, onProgress }: { page: ItemP
       {item.video && (
         <VideoPlayer courseId={courseId} itemId={item.id} video={item.video} status={status} lang={lang} onProgress={onProgress} />
       )}
-      {item.reading && <div className="prose card" lang={lang} dangerouslySetInnerHTML={{ __html: item.reading.html }} />}
+      {item.reading && (
+        <div className="prose card" lang={lang} dangerouslySetInnerHTML={{ __html: withoutRepeatedTitle(item.reading.html, item.title) }} />
+      )}
       {item.quiz && (
         <Quiz courseId={courseId} itemId={item.id} quiz={item.quiz} submissions={page.submissions} lang={lang} onProgress={onProgress} />
       )}
       {item.assignment && (
         <>
           <div className="alert alert-info">{t("assignment.later")}</div>
-          <div className="prose card" lang={lang} dangerouslySetInnerHTML={{ __html: item.assignment.html }} />
+          <div className="prose card" lang={lang} dangerouslySetInnerHTML={{ __html: withoutRepeatedTitle(item.assignment.html, item.title) }} />
         </>
       )}
     </div>

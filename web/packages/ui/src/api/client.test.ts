@@ -6,25 +6,35 @@ interface Call {
   method: string;
   headers: Record<string, string>;
   body: unknown;
+  keepalive: boolean;
 }
 
 /** A fetch that answers from a list of responses and records the requests. */
 function fakeFetch(...responses: (Response | Error)[]) {
   const calls: Call[] = [];
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+  const fetch = async (request: Request) => {
+    const text = await request.text();
+    const headers: Record<string, string> = {};
+    request.headers.forEach((v, k) => (headers[k] = v));
     calls.push({
-      url: String(input),
-      method: init?.method ?? "GET",
-      headers: (init?.headers ?? {}) as Record<string, string>,
-      body: typeof init?.body === "string" ? JSON.parse(init.body) : init?.body,
+      // The path and query as sent (the tests' base URL aside).
+      url: request.url.slice(BASE.length),
+      method: request.method,
+      headers,
+      body: text ? JSON.parse(text) : undefined,
+      keepalive: request.keepalive,
     });
     const r = responses.shift();
-    if (!r) throw new Error("unexpected request " + String(input));
+    if (!r) throw new Error("unexpected request " + request.url);
     if (r instanceof Error) throw r;
     return r;
   };
-  return { fetch: fetch as typeof globalThis.fetch, calls };
+  return { fetch, calls };
 }
+
+// Node's Request needs an absolute URL; the apps use the page's origin ("").
+const BASE = "http://lyceum.test";
+const client = (f: ReturnType<typeof fakeFetch>) => createClient({ fetch: f.fetch, baseUrl: BASE });
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -36,7 +46,7 @@ describe("API client", () => {
     const f = fakeFetch(
       json(400, { error: { code: "invalid", message: "email: is not a valid email address", field: "email", requestId: "r-9" } }),
     );
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     const err = await c.signup({ email: "x", password: "12345678", name: "A" }).catch((e) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({
@@ -51,7 +61,7 @@ describe("API client", () => {
 
   it("maps a status without a JSON error body to a code and no message", async () => {
     const f = fakeFetch(new Response("<html>Bad gateway</html>", { status: 502 }), new Response("", { status: 429 }));
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     const e1 = await c.courses().catch((e) => e);
     expect(e1).toMatchObject({ status: 502, code: "internal", fromServer: false, message: "" });
     const e2 = await c.courses().catch((e) => e);
@@ -67,7 +77,7 @@ describe("API client", () => {
       new Response("", { status: 415 }),
       new Response("", { status: 422 }),
     );
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     expect(await c.login({ email: "a@b.co", password: "x" }).catch((e) => e)).toMatchObject({ code: "too_many_requests", retryAfter: 12 });
     expect(await c.courses().catch((e) => e)).toMatchObject({ code: "bad_request" });
     expect(await c.courses().catch((e) => e)).toMatchObject({ code: "invalid" });
@@ -75,37 +85,37 @@ describe("API client", () => {
 
   it("reports a network failure as code network", async () => {
     const f = fakeFetch(new TypeError("Failed to fetch"));
-    const err = await createClient({ fetch: f.fetch }).courses().catch((e) => e);
+    const err = await client(f).courses().catch((e) => e);
     expect(err).toMatchObject({ status: 0, code: "network" });
   });
 
   it("ignores unknown codes in error bodies", async () => {
     const f = fakeFetch(json(404, { error: { code: "weird", message: "No such course." } }));
-    const err = await createClient({ fetch: f.fetch }).course("x").catch((e) => e);
+    const err = await client(f).course("x").catch((e) => e);
     expect(err).toMatchObject({ code: "not_found", message: "No such course.", fromServer: true });
   });
 
   it("sends the CSRF token from login on writes, not on reads", async () => {
     const f = fakeFetch(json(200, session), json(200, { courses: [] }), json(200, { enrollment: {} }), new Response(null, { status: 204 }));
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     await c.login({ email: "a@b.co", password: "secret-pw" });
     expect(c.csrfToken).toBe("tok-1");
     await c.courses();
     await c.enroll("go-101");
     await c.logout();
-    expect(f.calls[0]!.headers["X-CSRF-Token"]).toBeUndefined();
-    expect(f.calls[0]!.headers["Content-Type"]).toBe("application/json");
+    expect(f.calls[0]!.headers["x-csrf-token"]).toBeUndefined();
+    expect(f.calls[0]!.headers["content-type"]).toBe("application/json");
     expect(f.calls[0]!.body).toEqual({ email: "a@b.co", password: "secret-pw" });
-    expect(f.calls[1]!.headers["X-CSRF-Token"]).toBeUndefined();
+    expect(f.calls[1]!.headers["x-csrf-token"]).toBeUndefined();
     expect(f.calls[2]).toMatchObject({ method: "POST", url: "/api/v1/courses/go-101/enroll" });
-    expect(f.calls[2]!.headers["X-CSRF-Token"]).toBe("tok-1");
-    expect(f.calls[3]!.headers["X-CSRF-Token"]).toBe("tok-1");
+    expect(f.calls[2]!.headers["x-csrf-token"]).toBe("tok-1");
+    expect(f.calls[3]!.headers["x-csrf-token"]).toBe("tok-1");
     expect(c.csrfToken).toBeNull();
   });
 
   it("returns null from me when signed out, and the session when signed in", async () => {
     const f = fakeFetch(json(401, { error: { code: "unauthorized", message: "Not signed in." } }), json(200, session));
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     expect(await c.me()).toBeNull();
     expect(await c.me()).toEqual(session);
     expect(c.csrfToken).toBe("tok-1");
@@ -118,11 +128,11 @@ describe("API client", () => {
       json(200, { ...session, csrfToken: "tok-2" }),
       json(200, { enrollment: { userId: "u1", courseId: "c", enrolledAt: "2026-01-01T00:00:00Z" } }),
     );
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     await c.me();
     const r = await c.enroll("c");
     expect(r.enrollment.courseId).toBe("c");
-    expect(f.calls[3]!.headers["X-CSRF-Token"]).toBe("tok-2");
+    expect(f.calls[3]!.headers["x-csrf-token"]).toBe("tok-2");
   });
 
   it("does not retry a 403 when the token is unchanged", async () => {
@@ -131,7 +141,7 @@ describe("API client", () => {
       json(403, { error: { code: "forbidden", message: "Enroll in this course first." } }),
       json(200, session),
     );
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     await c.me();
     const err = await c.openItem("c", "i").catch((e) => e);
     expect(err).toMatchObject({ status: 403, code: "forbidden", message: "Enroll in this course first." });
@@ -140,20 +150,20 @@ describe("API client", () => {
 
   it("escapes path parameters", async () => {
     const f = fakeFetch(json(200, { grade: {}, answer: {}, status: {}, course: {} }));
-    await createClient({ fetch: f.fetch }).answer("a/b", "i?x", "q#1", { choices: ["c"] });
+    await client(f).answer("a/b", "i?x", "q#1", { choices: ["c"] });
     expect(f.calls[0]!.url).toBe("/api/v1/courses/a%2Fb/items/i%3Fx/questions/q%231/answer");
     expect(f.calls[0]!.body).toEqual({ response: { choices: ["c"] } });
   });
 
   it("fails clearly on a 200 that is not JSON", async () => {
     const f = fakeFetch(new Response("not json", { status: 200 }));
-    const err = await createClient({ fetch: f.fetch }).courses().catch((e) => e);
+    const err = await client(f).courses().catch((e) => e);
     expect(err).toMatchObject({ code: "bad_response" });
   });
 
   it("asks for a page of rows with offset, limit and sort", async () => {
     const f = fakeFetch(json(200, { columns: [], rows: [], total: 0 }), json(200, { columns: [], rows: [], total: 0 }));
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     await c.data.rows("r 1", { offset: 200, limit: 100, sort: "n", desc: true });
     await c.data.rows("r1", { offset: 0, limit: 5000 });
     expect(f.calls[0]!.url).toBe("/api/v1/data/runs/r%201/rows?offset=200&limit=100&sort=n&desc=true");
@@ -163,12 +173,18 @@ describe("API client", () => {
   it("sends PUT and DELETE with the CSRF token; a 204 is undefined", async () => {
     const q = { id: "q1", ownerId: "u1", title: "T", description: "", sql: "select 1", visibility: "private", version: 2, createdAt: "", updatedAt: "" };
     const f = fakeFetch(json(200, session), json(200, { query: q }), new Response(null, { status: 204 }));
-    const c = createClient({ fetch: f.fetch });
+    const c = client(f);
     await c.me();
     const r = await c.data.updateQuery("q1", { title: "T", description: "", sql: "select 1", visibility: "private" });
     expect(r.query.version).toBe(2);
     expect(await c.revokeToken("t1")).toBeUndefined();
-    expect(f.calls[1]).toMatchObject({ method: "PUT", url: "/api/v1/data/queries/q1", headers: { "X-CSRF-Token": "tok-1" } });
-    expect(f.calls[2]).toMatchObject({ method: "DELETE", url: "/api/v1/me/tokens/t1", headers: { "X-CSRF-Token": "tok-1" } });
+    expect(f.calls[1]).toMatchObject({ method: "PUT", url: "/api/v1/data/queries/q1", headers: { "x-csrf-token": "tok-1" } });
+    expect(f.calls[2]).toMatchObject({ method: "DELETE", url: "/api/v1/me/tokens/t1", headers: { "x-csrf-token": "tok-1" } });
+  });
+
+  it("sends events with keepalive, so that they outlive the page", async () => {
+    const f = fakeFetch(new Response(null, { status: 204 }));
+    await client(f).event({ type: "page_viewed", payload: { path: "/" } });
+    expect(f.calls[0]).toMatchObject({ method: "POST", url: "/api/v1/events", keepalive: true, body: { type: "page_viewed" } });
   });
 });

@@ -61,6 +61,8 @@ export function Dialog({ labelledBy, describedBy, className, testId, onEscape, c
   }
 
   return (
+    // Keys inside the dialog: Escape closes it, Tab stays in it (the dialog pattern).
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
     <div
       ref={ref}
       role="dialog"
