@@ -23,6 +23,10 @@ type QueryInput struct {
 	// RunID, when saving a new query, names a finished run of the same SQL
 	// by the same user: it becomes the query's first run and latest result.
 	RunID string `json:"runId,omitempty"`
+	// BaseVersion, when updating, is the version the edit started from:
+	// if someone saved a newer one since, the update is refused instead of
+	// silently replacing it. Zero skips the check.
+	BaseVersion int `json:"baseVersion,omitempty"`
 }
 
 var chartTypes = map[string]bool{"line": true, "bar": true, "area": true, "scatter": true, "pie": true}
@@ -131,6 +135,10 @@ func (s *Service) Update(ctx context.Context, u *lyceum.User, id string, in Quer
 	}
 	if err := in.validate(); err != nil {
 		return nil, err
+	}
+	if in.BaseVersion != 0 && in.BaseVersion != q.Version {
+		return nil, fmt.Errorf("this query was saved as version %d after you opened version %d; "+
+			"reload it, then apply your change again (copy your SQL first): %w", q.Version, in.BaseVersion, lyceum.ErrConflict)
 	}
 	newVersion := in.SQL != q.SQL || in.Title != q.Title
 	q.Title, q.Description, q.SQL, q.Visibility, q.Chart, q.UpdatedAt = in.Title, in.Description, in.SQL, in.Visibility, in.Chart, lyceum.TimeNow()

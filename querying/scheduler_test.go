@@ -370,3 +370,36 @@ func TestConcurrentEditsConflict(t *testing.T) {
 		t.Fatalf("saved query = version %d %q, want 2 %q", stored.Version, stored.SQL, want)
 	}
 }
+
+// TestStaleEditRefused: an edit made from a page opened at version 1
+// after version 2 was saved (another tab) is refused, not saved over it;
+// an edit from the current version, or one that does not say, goes on.
+func TestStaleEditRefused(t *testing.T) {
+	e := setupGated(t, limits)
+	ctx := context.Background()
+	a := e.user(t, lyceum.RoleAnalyst)
+	q, err := e.svc.SaveNew(ctx, a, querying.QueryInput{Title: "Q", SQL: "SELECT 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Update(ctx, a, q.ID, querying.QueryInput{Title: "Q", SQL: "SELECT 2", BaseVersion: 1}); err != nil {
+		t.Fatalf("edit of the current version: %v", err)
+	}
+	// Both a new version and a description-only change are refused.
+	for _, in := range []querying.QueryInput{
+		{Title: "Q", SQL: "SELECT 3", BaseVersion: 1},
+		{Title: "Q", SQL: "SELECT 2", Description: "from the old tab", BaseVersion: 1},
+	} {
+		_, err := e.svc.Update(ctx, a, q.ID, in)
+		if !errors.Is(err, lyceum.ErrConflict) || !strings.Contains(err.Error(), "version 2 after you opened version 1") {
+			t.Fatalf("stale edit %+v: err = %v, want a conflict naming both versions", in, err)
+		}
+	}
+	stored, _ := e.store.SavedQuery(ctx, q.ID)
+	if stored.SQL != "SELECT 2" || stored.Version != 2 || stored.Description != "" {
+		t.Fatalf("saved query = version %d %q %q, want version 2 unchanged", stored.Version, stored.SQL, stored.Description)
+	}
+	if _, err := e.svc.Update(ctx, a, q.ID, querying.QueryInput{Title: "Q", SQL: "SELECT 4"}); err != nil {
+		t.Fatalf("edit without a base version: %v", err)
+	}
+}

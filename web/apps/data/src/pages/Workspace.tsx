@@ -268,6 +268,7 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
         visibility: q.visibility,
         sql,
         ...(chart ? { chart } : {}),
+        baseVersion: q.version,
       });
       setSaved({ ...saved, query: res.query });
       setNotice(res.query.version !== q.version ? t("save.savedVersion", { n: res.query.version }) : t("save.saved"));
@@ -277,7 +278,12 @@ export function Workspace({ queryId, runId }: { queryId?: string; runId?: string
   async function saveDetails(d: Details) {
     if (!saved) return;
     const q = saved.query;
-    const res = await client.data.updateQuery(q.id, { ...d, sql: q.sql, ...(q.chart ? { chart: q.chart } : {}) });
+    const res = await client.data.updateQuery(q.id, {
+      ...d,
+      sql: q.sql,
+      ...(q.chart ? { chart: q.chart } : {}),
+      baseVersion: q.version,
+    });
     setSaved({ ...saved, query: res.query });
     setDialog(null);
     setNotice(t("save.saved"));
