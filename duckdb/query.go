@@ -166,11 +166,8 @@ func (r *rows) Close() error {
 
 // queryError turns an execution failure into a QueryError the user sees.
 func queryError(ctx context.Context, err error) error {
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &warehouse.QueryError{Code: "timeout", Message: "the query ran past its time limit and was stopped"}
-	case errors.Is(ctx.Err(), context.Canceled):
-		return &warehouse.QueryError{Code: "canceled", Message: "the query was canceled"}
+	if stopped := warehouse.StoppedBy(ctx); stopped != nil {
+		return stopped
 	}
 	var de *duck.Error
 	if errors.As(err, &de) {

@@ -239,11 +239,8 @@ var notReadOnly = &warehouse.QueryError{Code: "not_read_only",
 
 // queryError says what PostgreSQL refused, in its own words.
 func queryError(ctx context.Context, err error) error {
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &warehouse.QueryError{Code: "timeout", Message: "the query ran past its time limit and was stopped"}
-	case errors.Is(ctx.Err(), context.Canceled):
-		return &warehouse.QueryError{Code: "canceled", Message: "the query was canceled"}
+	if stopped := warehouse.StoppedBy(ctx); stopped != nil {
+		return stopped
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
@@ -253,7 +250,7 @@ func queryError(ctx context.Context, err error) error {
 		case "42501": // insufficient_privilege
 			return &warehouse.QueryError{Code: "permission_denied", Message: "the warehouse refused: " + pe.Message}
 		case "57014": // query_canceled: statement_timeout
-			return &warehouse.QueryError{Code: "timeout", Message: "the query ran past its time limit and was stopped"}
+			return warehouse.TimedOut()
 		case "42601": // syntax_error, also for more than one statement
 			return &warehouse.QueryError{Code: "syntax", Message: pe.Message}
 		}

@@ -55,6 +55,25 @@ type QueryError struct {
 
 func (e *QueryError) Error() string { return e.Message }
 
+// TimedOut is what every engine answers for a query stopped at its time
+// limit, whoever stopped it (the context or the engine's own timeout).
+func TimedOut() *QueryError {
+	return &QueryError{Code: "timeout", Message: "the query ran past its time limit and was stopped"}
+}
+
+// StoppedBy says why ctx stopped a query, or nil if ctx did not: the
+// engines check it before reading their own error, which is then only
+// the echo of the cancellation.
+func StoppedBy(ctx context.Context) *QueryError {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return TimedOut()
+	case errors.Is(ctx.Err(), context.Canceled):
+		return &QueryError{Code: "canceled", Message: "the query was canceled"}
+	}
+	return nil
+}
+
 // Table and Column describe the warehouse for the schema browser and
 // autocomplete.
 type Table struct {
