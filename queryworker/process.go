@@ -171,7 +171,11 @@ func (p *Process) spawn(gen int) (*child, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", p.sock)
 		},
-		MaxIdleConnsPerHost: 16,
+		// A connection per call: a call to a worker that has died then
+		// fails to dial (never delivered, so it waits for the next worker)
+		// rather than on a kept-alive connection, where it could not tell
+		// whether the worker had started on it. A Unix socket dial is cheap.
+		DisableKeepAlives: true,
 	}}
 	return c, nil
 }
@@ -292,7 +296,7 @@ func (p *Process) watchMemory(c *child) {
 			continue
 		}
 		p.mu.Lock()
-		c.why = fmt.Sprintf("it used %d MB of memory, more than the %d MB it may (--query-worker-max-memory)", rss>>20, p.opt.MaxMemory>>20)
+		c.why = fmt.Sprintf("it used %d MB of memory, more than the %d MB it may (--query-worker-max-memory-mb)", rss>>20, p.opt.MaxMemory>>20)
 		p.mu.Unlock()
 		c.cmd.Process.Kill()
 		return
@@ -338,20 +342,34 @@ func (p *Process) died(ctx context.Context, c *child, err error) error {
 }
 
 // call sends a request to the worker and decodes a 2xx JSON answer into out.
+// A call that reaches a worker which died before it (nothing listens on
+// its socket) was never delivered: it waits for the next worker instead.
 func (p *Process) call(ctx context.Context, method, path, contentType string, body []byte, out any) error {
-	c, err := p.worker(ctx)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://worker"+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
+	var c *child
+	var resp *http.Response
+	for {
+		var err error
+		if c, err = p.worker(ctx); err != nil {
+			return err
+		}
+		req, err := http.NewRequestWithContext(ctx, method, "http://worker"+path, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		resp, err = c.client.Do(req)
+		if err == nil {
+			break
+		}
+		var op *net.OpError
+		if errors.As(err, &op) && op.Op == "dial" && ctx.Err() == nil {
+			if werr := p.waitReplaced(ctx, c); werr != nil {
+				return fmt.Errorf("query worker: %w", err)
+			}
+			continue
+		}
 		return p.died(ctx, c, err)
 	}
 	defer resp.Body.Close()
@@ -369,6 +387,32 @@ func (p *Process) call(ctx context.Context, method, path, contentType string, bo
 		return p.died(ctx, c, err)
 	}
 	return nil
+}
+
+// waitReplaced waits until c has exited and is no longer the current
+// worker (the supervisor is starting, or has started, the next one).
+func (p *Process) waitReplaced(ctx context.Context, c *child) error {
+	select {
+	case <-c.exited:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(2 * time.Second):
+		return errors.New("the worker does not answer but has not exited")
+	}
+	for {
+		p.mu.Lock()
+		current, changed, closed := p.current, p.changed, p.closed
+		p.mu.Unlock()
+		if closed || current != c {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-time.After(20 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // Execute runs x in the worker.
@@ -417,7 +461,8 @@ func (p *Process) LoaderPosition(ctx context.Context) (lyceum.EventPosition, err
 }
 
 // Kill kills the running worker, as a crash would (for tests and for
-// operators' drills); the supervisor starts it again.
+// operators' drills), and returns once it has exited; the supervisor
+// starts it again, and calls made from now on wait for that.
 func (p *Process) Kill() error {
 	p.mu.Lock()
 	c := p.current
@@ -425,7 +470,11 @@ func (p *Process) Kill() error {
 	if c == nil {
 		return errors.New("query worker: not running")
 	}
-	return c.cmd.Process.Signal(syscall.SIGKILL)
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		return err
+	}
+	<-c.exited
+	return nil
 }
 
 // Close stops the worker and waits for it.
