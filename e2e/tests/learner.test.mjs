@@ -115,7 +115,7 @@ async function continuePlayback(page) {
   }, "playback to resume after the question");
 }
 
-describe("learner", { timeout: TEST_TIMEOUT }, () => {
+describe("learner", { timeout: 2 * TEST_TIMEOUT }, () => {
   test("signs up, enrolls, answers the in-video question and sees progress", async (t) => {
     const { page, shot, run } = await open(t, { name: "desktop", width: 1280, height: 860 });
     await run(async () => {

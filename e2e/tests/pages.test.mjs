@@ -86,9 +86,12 @@ describe("every page on a phone", { timeout: 2 * TEST_TIMEOUT }, () => {
 
       await page.goto(`/courses/${COURSE.id}`);
       await h1(COURSE.title);
+      // Enrolled already (an earlier run) or not: wait until the page says which.
       const enroll = page.getByRole("button", { name: "Enroll", exact: true });
-      if (await enroll.count()) await enroll.click();
-      await page.getByRole("progressbar", { name: "Your progress" }).waitFor();
+      const progress = page.getByRole("progressbar", { name: "Your progress" });
+      await enroll.or(progress).first().waitFor();
+      if (await enroll.isVisible()) await enroll.click();
+      await progress.waitFor();
       await fits("course");
 
       // A reading shows its title once: the page's heading, not the Markdown's again.

@@ -116,7 +116,7 @@ async function chartContents(page) {
   return { summary, bars, ticks, table: { head, rows } };
 }
 
-describe("query page", { timeout: TEST_TIMEOUT }, () => {
+describe("query page", { timeout: 3 * TEST_TIMEOUT }, () => {
   test("an analyst writes a query with completion, charts it, shares it; another analyst sees the same", async (t) => {
     const owner = analyst(1);
     const viewer = analyst(2);
@@ -321,6 +321,7 @@ describe("query page", { timeout: TEST_TIMEOUT }, () => {
       const note = page.getByTestId("schema-scope");
       await note.waitFor();
       assert.match(await note.textContent(), new RegExp(`Your courses' data only: ${course}\\.`));
+      await shot("instructor-editor");
       await editor(page).click();
       await page.keyboard.type(
         "select (select count(*) from courses) as courses, (select count(*) from enrollments) as enrollments, (select count(*) from users) as users",
