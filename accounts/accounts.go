@@ -175,8 +175,13 @@ func (s *Service) LogIn(ctx context.Context, email, password, clientAddr string)
 	}
 	ok, err := s.verify(ctx, password, u.PasswordHash)
 	var tma *TooManyAttempts
-	if errors.As(err, &tma) || ctx.Err() != nil {
+	if errors.As(err, &tma) {
 		return nil, nil, "", err
+	}
+	// The caller left (or its time ran out) while the hash was checked:
+	// say so, whatever the check found.
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, nil, "", cerr
 	}
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("user %s: %w", u.ID, err)

@@ -66,3 +66,39 @@ func TestHashesWaitForTheGate(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// leavingStore cancels the sign-in's context once the user is read, as a
+// client that gives up while its password is checked.
+type leavingStore struct {
+	lyceum.Store
+	leave context.CancelFunc
+}
+
+func (s leavingStore) UserByEmail(ctx context.Context, email string) (*lyceum.User, error) {
+	u, err := s.Store.UserByEmail(ctx, email)
+	s.leave()
+	return u, err
+}
+
+// A sign-in whose caller leaves during the password check ends with the
+// context's error, never with no error and no session (the handler would
+// then dereference a nil session).
+func TestLogInCallerLeavesDuringTheCheck(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lyceum.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	s := &accounts.Service{Store: store, Params: auth.TestParams}
+	if _, _, _, err := s.SignUp(ctx, "a@example.org", "a good long password", "A", "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.Store = leavingStore{Store: store, leave: cancel}
+	u, sess, _, err := s.LogIn(c, "a@example.org", "a good long password", "192.0.2.1")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("LogIn = user %v, session %v, err %v; want context.Canceled", u, sess, err)
+	}
+}
