@@ -135,7 +135,7 @@ func Default() Config {
 		Addr: "127.0.0.1:8080", DataDir: "data", Store: "sqlite", Warehouse: "duckdb", MaxUploadBytes: 512 << 20,
 		LoaderInterval: 500 * time.Millisecond, QueryLimits: querying.DefaultLimits, QueryLifecycle: querying.DefaultLifecycle, InstructorDataMaxAge: 30 * time.Second,
 		QueryMemory: "2GB", QueryWorkerMaxMemory: 4 << 30, QueryWorkerNice: 10,
-		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1"},
+		Cassandra:      cassandra.Config{Keyspace: "lyceum", LocalDC: "dc1", Port: 9042},
 		CourseCacheTTL: 2 * time.Second, PasswordParams: auth.DefaultParams, LoginBurst: 10, LoginAccountBurst: 100, LoginEvery: 6 * time.Second,
 		SignupBurst: 20, SignupEvery: time.Minute, BodyTimeout: httpapi.DefaultBodyTimeout,
 		ClientEventBurst: 60, ClientEventEvery: time.Second,
