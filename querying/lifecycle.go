@@ -157,14 +157,14 @@ func (s *Service) watchCancels(ctx context.Context) {
 	if err != nil {
 		return
 	}
+	var canceled []string
 	for _, id := range sched.activeIDs() {
-		r, err := s.Store.QueryRun(ctx, id)
-		if err != nil || r.Status != lyceum.RunCanceled {
-			continue
+		if r, err := s.Store.QueryRun(ctx, id); err == nil && r.Status == lyceum.RunCanceled {
+			canceled = append(canceled, id)
 		}
-		if sched.canceledElsewhere(id) {
-			s.Logger.Info("query canceled through another instance", "run", id)
-		}
+	}
+	for _, id := range sched.canceledElsewhere(canceled) {
+		s.Logger.Info("query canceled through another instance", "run", id)
 	}
 }
 

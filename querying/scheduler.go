@@ -210,7 +210,10 @@ func (s *scheduler) execute(e *execution, runs []lyceum.QueryRun) {
 
 	// Its runs become final here, under the lock: a run canceled before
 	// this point left e.runs (and was finished by Cancel); after it, Cancel
-	// finds e ending and waits for e.finished.
+	// finds e ending and waits for e.finished. The final runs are copies:
+	// until finish has saved them (and pointed their saved queries at
+	// them), readers still see them running in memory, so whoever sees a
+	// run final also finds its saved query's latest run.
 	s.mu.Lock()
 	e.ending = true
 	if s.byKey[e.key] == e {
@@ -218,7 +221,8 @@ func (s *scheduler) execute(e *execution, runs []lyceum.QueryRun) {
 	}
 	now := lyceum.TimeNow()
 	final := make([]lyceum.QueryRun, len(e.runs))
-	for i, r := range e.runs {
+	for i, run := range e.runs {
+		r := *run
 		r.FinishedAt = &now
 		switch {
 		case err == nil:
@@ -235,7 +239,7 @@ func (s *scheduler) execute(e *execution, runs []lyceum.QueryRun) {
 				r.Error = "the warehouse failed to run the query; the administrators can find run " + r.ID + " in the log"
 			}
 		}
-		final[i] = *r
+		final[i] = r
 	}
 	s.mu.Unlock()
 	var qe *warehouse.QueryError
@@ -306,17 +310,23 @@ func markCanceled(r *lyceum.QueryRun, by *lyceum.User, at time.Time) {
 	}
 }
 
-// canceledElsewhere takes a run out that was canceled through another
-// instance (the store says so): it is already saved as canceled.
-func (s *scheduler) canceledElsewhere(runID string) bool {
+// canceledElsewhere takes out runs that were canceled through another
+// instance (the store says so: they are already saved as canceled), all
+// under one lock, so that stopping a running one cannot admit a queued
+// one that is being canceled too. It returns those it took out.
+func (s *scheduler) canceledElsewhere(runIDs []string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.byRun[runID]
-	if e == nil || e.ending {
-		return false
+	var taken []string
+	for _, id := range runIDs {
+		e := s.byRun[id]
+		if e == nil || e.ending {
+			continue
+		}
+		s.removeRunLocked(e, id)
+		taken = append(taken, id)
 	}
-	s.removeRunLocked(e, runID)
-	return true
+	return taken
 }
 
 // activeIDs lists the runs that may still be canceled.
