@@ -131,29 +131,43 @@ func (c contractTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err != nil {
 		return res, nil // the test sees a short body and says so
 	}
-	if sent.over {
+	sentBody, over := sent.snapshot()
+	if over {
 		// Too large to check the request; the response still is.
 		checkExchange(c.t, req, nil, true, response{res.StatusCode, body, res.Header})
 		return res, nil
 	}
-	checkExchange(c.t, req, sent.Bytes(), false, response{res.StatusCode, body, res.Header})
+	checkExchange(c.t, req, sentBody, false, response{res.StatusCode, body, res.Header})
 	return res, nil
 }
 
-// cappedBuffer keeps what is written to it up to max bytes.
+// cappedBuffer keeps what is written to it up to max bytes. The
+// transport may still be writing the request body (in its own goroutine)
+// when RoundTrip returns, as when the server answers before reading it
+// all: the buffer is read and written under a lock.
 type cappedBuffer struct {
-	bytes.Buffer
+	mu   sync.Mutex
+	buf  bytes.Buffer
 	max  int
 	over bool
 }
 
 func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if b.over || b.Len()+len(p) > b.max {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.over || b.buf.Len()+len(p) > b.max {
 		b.over = true
-		b.Reset()
+		b.buf.Reset()
 		return len(p), nil
 	}
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
+}
+
+// snapshot returns a copy of what was kept, and whether it overflowed.
+func (b *cappedBuffer) snapshot() ([]byte, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes()), b.over
 }
 
 type teeBody struct {
