@@ -102,7 +102,7 @@ func TestQueryPageAPI(t *testing.T) {
 
 	// Run, page, sort, CSV.
 	v = runView{}
-	must(t, analyst.post("/api/v1/data/runs", map[string]any{"sql": `SELECT i, 'x,"y"' AS s FROM range(0, 300) t(i)`}), 202).json(t, &v)
+	must(t, analyst.post("/api/v1/data/runs", map[string]any{"sql": `SELECT i, 'x,"y"' AS s FROM range(0, 300) t(i) ORDER BY i`}), 202).json(t, &v)
 	if done := waitRun(t, analyst, v.Run.ID); done.Run.Status != "succeeded" || done.Run.Rows != 300 {
 		t.Fatalf("run = %+v", done)
 	}
@@ -137,7 +137,7 @@ func TestQueryPageAPI(t *testing.T) {
 	must(t, other.get("/api/v1/data/queries/"+saved.Query.ID), 404)
 	must(t, other.post("/api/v1/data/queries/"+saved.Query.ID+"/run", nil), 404)
 	must(t, analyst.post("/api/v1/data/queries", map[string]any{"title": "Enrollments by course", "visibility": "organization",
-		"sql":   "SELECT course_id, count(*) AS n FROM enrollments GROUP BY course_id",
+		"sql":   "SELECT course_id, count(*) AS n FROM enrollments GROUP BY course_id ORDER BY course_id",
 		"chart": map[string]any{"type": "bar", "x": "course_id", "y": []string{"n"}}}), 201).json(t, &saved)
 	must(t, analyst.post("/api/v1/data/queries/"+saved.Query.ID+"/run", nil), 202).json(t, &v)
 	waitRun(t, analyst, v.Run.ID)
