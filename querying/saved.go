@@ -70,6 +70,9 @@ func (s *Service) SaveNew(ctx context.Context, u *lyceum.User, in QueryInput) (*
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
+	if in.BaseVersion != 0 {
+		return nil, lyceum.Invalid("baseVersion", "only an update has a version to start from; leave it out for a new query")
+	}
 	now := lyceum.TimeNow()
 	q := &lyceum.SavedQuery{ID: uuid.NewString(), OwnerID: u.ID, Title: in.Title, Description: in.Description, SQL: in.SQL,
 		Chart: in.Chart, Visibility: in.Visibility, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -135,6 +138,9 @@ func (s *Service) Update(ctx context.Context, u *lyceum.User, id string, in Quer
 	}
 	if err := in.validate(); err != nil {
 		return nil, err
+	}
+	if in.BaseVersion < 0 || in.BaseVersion > q.Version {
+		return nil, lyceum.Invalid("baseVersion", "this query has versions 1 to %d", q.Version)
 	}
 	if in.BaseVersion != 0 && in.BaseVersion != q.Version {
 		return nil, fmt.Errorf("this query was saved as version %d after you opened version %d; "+

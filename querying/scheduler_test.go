@@ -399,6 +399,20 @@ func TestStaleEditRefused(t *testing.T) {
 	if stored.SQL != "SELECT 2" || stored.Version != 2 || stored.Description != "" {
 		t.Fatalf("saved query = version %d %q %q, want version 2 unchanged", stored.Version, stored.SQL, stored.Description)
 	}
+	// A version the query never had is a mistake, not a conflict: a
+	// negative one, a future one, or one claimed when saving a new query.
+	for _, base := range []int{-1, 3, 1 << 40} {
+		_, err := e.svc.Update(ctx, a, q.ID, querying.QueryInput{Title: "Q", SQL: "SELECT 5", BaseVersion: base})
+		if !lyceum.IsValidation(err) || !strings.Contains(err.Error(), "versions 1 to 2") {
+			t.Fatalf("update from version %d: err = %v, want invalid naming the versions there are", base, err)
+		}
+	}
+	if _, err := e.svc.SaveNew(ctx, a, querying.QueryInput{Title: "New", SQL: "SELECT 1", BaseVersion: 1}); !lyceum.IsValidation(err) {
+		t.Fatalf("new query with a base version: err = %v, want invalid", err)
+	}
+	if stored, _ := e.store.SavedQuery(ctx, q.ID); stored.Version != 2 || stored.SQL != "SELECT 2" {
+		t.Fatalf("after refused updates: version %d %q, want version 2 unchanged", stored.Version, stored.SQL)
+	}
 	if _, err := e.svc.Update(ctx, a, q.ID, querying.QueryInput{Title: "Q", SQL: "SELECT 4"}); err != nil {
 		t.Fatalf("edit without a base version: %v", err)
 	}
