@@ -57,6 +57,10 @@ PG_TEST := PG_HOME_DIR=$(CURDIR)/.cache/postgres-test PG_PORT=55433
 # server and cassandra join once their -race runs are timed (see README).
 RACE_PKGS := ./sqlite ./querying ./loader ./results
 
+# Tests in RACE_PKGS about volume and memory rather than concurrency: they
+# skip themselves under -race (which multiplies both) and run plainly here.
+VOLUME_TESTS := -run '^TestMillionRows$$' ./results
+
 # The Cassandra store's own tests run alone, after the rest: a one-node
 # Cassandra sharing two cores with DuckDB and PostgreSQL tests times out
 # its lightweight transactions, which tests nothing but the machine.
@@ -68,10 +72,11 @@ test-go: media
 	export LYCEUM_TEST_REQUIRE_ENGINES=1 LYCEUM_TEST_CASSANDRA_HOSTS=127.0.0.1 \
 		LYCEUM_TEST_POSTGRES_URL=$$($(PG_TEST) scripts/postgres/server.sh url); \
 	$(GO) test -count=1 $$($(GO) list ./... | grep -vxF -f <($(GO) list $(RACE_PKGS) $(ALONE_PKGS))); plain=$$?; \
+	$(GO) test -count=1 $(VOLUME_TESTS); volume=$$?; \
 	$(GO) test -count=1 -timeout 20m $(ALONE_PKGS); alone=$$?; \
 	$(GO) test -race -count=1 -timeout 30m $(RACE_PKGS); race=$$?; \
 	$(CASSANDRA_1) scripts/cassandra/cluster.sh wipe >/dev/null; $(PG_TEST) scripts/postgres/server.sh wipe >/dev/null; \
-	[ $$plain = 0 ] && [ $$alone = 0 ] && [ $$race = 0 ]
+	[ $$plain = 0 ] && [ $$volume = 0 ] && [ $$alone = 0 ] && [ $$race = 0 ]
 
 # Availability: Lyceum on a 3-node cluster keeps serving through kill -9 of
 # a node and a rolling restart (server/availability_test.go).

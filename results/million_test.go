@@ -39,6 +39,11 @@ func TestMillionRows(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a million rows")
 	}
+	if raceDetector {
+		// It writes from one goroutine; the race detector would only
+		// multiply its memory (which it measures) and its time.
+		t.Skip("memory and volume, not concurrency: make test runs it without -race (VOLUME_TESTS)")
+	}
 	e := open(t, results.Options{MemoryLimit: "128MB"})
 	ctx := context.Background()
 
