@@ -46,6 +46,7 @@ func testConfig(t testing.TB) cassandra.Config {
 var (
 	sharedOnce sync.Once
 	shared     *cassandra.DB
+	sharedCfg  cassandra.Config
 	sharedErr  error
 )
 
@@ -56,6 +57,7 @@ func sharedStore(t *testing.T) *cassandra.DB {
 	sharedOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
+		sharedCfg = cfg
 		shared, sharedErr = cassandra.Open(ctx, cfg)
 	})
 	if sharedErr != nil {
@@ -112,14 +114,13 @@ func TestBadConfig(t *testing.T) {
 // TestSegmentsWatchedBeforeTiming: rows written before migration 0005 have
 // their segments in the watched set and no times; they count as they are.
 func TestSegmentsWatchedBeforeTiming(t *testing.T) {
-	cfg := testConfig(t)
+	// The shared keyspace, with ids of its own: a keyspace of its own
+	// would cost a minute of schema changes.
+	db := sharedStore(t)
+	cfg := sharedCfg
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	db, err := cassandra.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	user := fmt.Sprintf("legacy-user-%d", time.Now().UnixNano())
 	cluster := gocql.NewCluster(cfg.Hosts...)
 	cluster.Keyspace = cfg.Keyspace
 	cluster.Timeout = time.Minute
@@ -128,11 +129,11 @@ func TestSegmentsWatchedBeforeTiming(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if err := raw.Query(`INSERT INTO item_progress (user_id, course_id, item_id, position, watched, updated_at) VALUES ('u', 'c', 'v', 3, {0, 1, 2, 7}, toTimestamp(now()))`).
+	if err := raw.Query(`INSERT INTO item_progress (user_id, course_id, item_id, position, watched, updated_at) VALUES (?, 'c', 'v', 3, {0, 1, 2, 7}, toTimestamp(now()))`, user).
 		WithContext(ctx).Exec(); err != nil {
 		t.Fatal(err)
 	}
-	k := lyceum.ItemKey{UserID: "u", CourseID: "c", ItemID: "v"}
+	k := lyceum.ItemKey{UserID: user, CourseID: "c", ItemID: "v"}
 	p, err := db.ItemProgress(ctx, k)
 	if err != nil {
 		t.Fatal(err)
