@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/lyceum/lyceum/internal/testengines"
 	"github.com/lyceum/lyceum/postgres"
+	"github.com/lyceum/lyceum/postgres/postgrestest"
 	"github.com/lyceum/lyceum/warehouse"
 	"github.com/lyceum/lyceum/warehouse/warehousetest"
 )
@@ -20,49 +20,23 @@ import (
 // The tests run against a real PostgreSQL: `make test` starts one with
 // scripts/postgres/server.sh and sets LYCEUM_TEST_POSTGRES_URL.
 func TestConformance(t *testing.T) {
-	url := testURL(t)
-	warehousetest.Run(t, func(t *testing.T) warehouse.Engine { return open(t, url) })
+	testURL(t) // skips or fails here, once, without PostgreSQL
+	warehousetest.Run(t, func(t *testing.T) warehouse.Engine { return open(t) })
 }
 
 func testURL(t *testing.T) string {
 	return testengines.PostgresURL(t)
 }
 
-var schemas atomic.Int64
-
-// open makes a warehouse in a new schema, dropped with its roles after t.
-func open(t *testing.T, url string) *postgres.Engine {
-	t.Helper()
-	schema := fmt.Sprintf("wh_test_%d_%d", time.Now().UnixNano()%1e9, schemas.Add(1))
-	e, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		e.Close()
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			return
-		}
-		defer conn.Close(ctx)
-		conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`)
-		rows, _ := conn.Query(ctx, `SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY length(rolname) DESC`, schema+"_reader%")
-		roles, _ := pgx.CollectRows(rows, pgx.RowTo[string])
-		for _, r := range roles {
-			conn.Exec(ctx, `DROP OWNED BY `+r)
-			conn.Exec(ctx, `DROP ROLE IF EXISTS `+r)
-		}
-	})
-	return e
-}
+// open makes a warehouse in a schema of its own, dropped after t.
+func open(t *testing.T) *postgres.Engine { return postgrestest.Open(t, "wh_test") }
 
 // A session-level advisory lock taken by a query dies with the query's
 // connection: it cannot stop another instance from starting (which took
 // such a lock to create the schema).
 func TestQueryLeavesNoSessionState(t *testing.T) {
 	url := testURL(t)
-	e := open(t, url)
+	e := open(t)
 	ctx := warehouse.WithQuerier(context.Background(), "mallory")
 	for _, q := range []string{
 		`SELECT pg_advisory_lock(hashtext('lyceum-warehouse-schema'))`,
@@ -96,7 +70,7 @@ func TestQueryLeavesNoSessionState(t *testing.T) {
 // People who query at the same time neither see each other's SQL nor stop
 // each other's queries.
 func TestQueriersAreIsolated(t *testing.T) {
-	e := open(t, testURL(t))
+	e := open(t)
 	alice := warehouse.WithQuerier(context.Background(), "alice")
 	mallory := warehouse.WithQuerier(context.Background(), "mallory")
 	done := make(chan error, 1)
@@ -123,7 +97,7 @@ func TestQueriersAreIsolated(t *testing.T) {
 
 // What PostgreSQL refuses reaches the user in its own words.
 func TestRefusalsSayWhy(t *testing.T) {
-	e := open(t, testURL(t))
+	e := open(t)
 	ctx := warehouse.WithQuerier(context.Background(), "mallory")
 	for _, c := range []struct{ sql, code, says string }{
 		{`SELECT * FROM loader_state`, "permission_denied", "permission denied"},
@@ -147,7 +121,7 @@ func TestRefusalsSayWhy(t *testing.T) {
 // The reader roles' password is random, not derived from the owner's.
 func TestReaderPasswordIsRandom(t *testing.T) {
 	url := testURL(t)
-	a, b := open(t, url), open(t, url)
+	a, b := open(t), open(t)
 	pa, pb := secret(t, url, a.Schema()), secret(t, url, b.Schema())
 	if pa == pb || len(pa) < 32 {
 		t.Fatalf("reader passwords %q and %q: want random and distinct", pa, pb)

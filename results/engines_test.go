@@ -3,18 +3,12 @@ package results_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
-	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/lyceum/lyceum/duckdb"
-	"github.com/lyceum/lyceum/postgres"
+	"github.com/lyceum/lyceum/postgres/postgrestest"
 	"github.com/lyceum/lyceum/results"
 	"github.com/lyceum/lyceum/warehouse"
 )
@@ -55,11 +49,7 @@ func TestSameValuesFromEveryEngine(t *testing.T) {
 			return e
 		},
 		"postgres": func(t *testing.T) warehouse.Engine {
-			url := os.Getenv("LYCEUM_TEST_POSTGRES_URL")
-			if url == "" {
-				t.Skip("no PostgreSQL: run `scripts/postgres/server.sh start` and set LYCEUM_TEST_POSTGRES_URL (make test does)")
-			}
-			return openPostgres(t, url)
+			return postgrestest.Open(t, "results_test")
 		},
 	}
 	csvs := map[string]string{}
@@ -94,33 +84,3 @@ func TestSameValuesFromEveryEngine(t *testing.T) {
 }
 
 func openStore(t *testing.T) *env { return open(t, results.Options{Threads: 1}) }
-
-var schemas atomic.Int64
-
-// openPostgres makes a warehouse in a new schema, dropped with its roles
-// after t.
-func openPostgres(t *testing.T, url string) *postgres.Engine {
-	t.Helper()
-	schema := fmt.Sprintf("results_test_%d_%d", time.Now().UnixNano()%1e9, schemas.Add(1))
-	e, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		e.Close()
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			return
-		}
-		defer conn.Close(ctx)
-		conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`)
-		rows, _ := conn.Query(ctx, `SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY length(rolname) DESC`, schema+"_reader%")
-		roles, _ := pgx.CollectRows(rows, pgx.RowTo[string])
-		for _, r := range roles {
-			conn.Exec(ctx, `DROP OWNED BY `+r)
-			conn.Exec(ctx, `DROP ROLE IF EXISTS `+r)
-		}
-	})
-	return e
-}

@@ -6,16 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/duckdb"
-	"github.com/lyceum/lyceum/postgres"
+	"github.com/lyceum/lyceum/postgres/postgrestest"
 	"github.com/lyceum/lyceum/scoped"
 	"github.com/lyceum/lyceum/warehouse"
 	"github.com/lyceum/lyceum/warehouse/warehousetest"
@@ -120,40 +118,6 @@ func TestCopies(t *testing.T) {
 		testScoped(t, e)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		url := os.Getenv("LYCEUM_TEST_POSTGRES_URL")
-		if url == "" {
-			t.Skip("no PostgreSQL: run `scripts/postgres/server.sh start` and set LYCEUM_TEST_POSTGRES_URL (make test does)")
-		}
-		testScoped(t, openPostgres(t, url))
+		testScoped(t, postgrestest.Open(t, "scoped_test"))
 	})
-}
-
-var schemas atomic.Int64
-
-// openPostgres makes a warehouse in a new schema, dropped with its roles
-// after t.
-func openPostgres(t *testing.T, url string) *postgres.Engine {
-	t.Helper()
-	schema := fmt.Sprintf("scoped_test_%d_%d", time.Now().UnixNano()%1e9, schemas.Add(1))
-	e, err := postgres.Open(context.Background(), postgres.Config{URL: url, Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		e.Close()
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			return
-		}
-		defer conn.Close(ctx)
-		conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`)
-		rows, _ := conn.Query(ctx, `SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY length(rolname) DESC`, schema+"_reader%")
-		roles, _ := pgx.CollectRows(rows, pgx.RowTo[string])
-		for _, r := range roles {
-			conn.Exec(ctx, `DROP OWNED BY `+r)
-			conn.Exec(ctx, `DROP ROLE IF EXISTS `+r)
-		}
-	})
-	return e
 }
