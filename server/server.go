@@ -362,12 +362,19 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, "blobs"))
-	if err != nil {
-		store.Close()
+	s := &Server{cfg: cfg, Store: store, logger: logger}
+	// fail closes what was opened so far (Close skips what was not) and
+	// returns err: the query worker holds the DuckDB warehouse's file lock
+	// until it stops.
+	fail := func(err error) (*Server, error) {
+		s.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, Store: store, Blobs: blobs, logger: logger}
+	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return fail(err)
+	}
+	s.Blobs = blobs
 	hashes := cfg.PasswordHashes
 	if hashes == 0 {
 		hashes = auth.HashSlots(cfg.PasswordParams)
@@ -381,8 +388,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	uploads, err := uploadDir(cfg.DataDir, logger)
 	if err != nil {
-		store.Close()
-		return nil, err
+		return fail(err)
 	}
 	proxies, _ := parseProxies(cfg.TrustedProxies) // valid: cfg.Validate said so
 	s.API = &httpapi.Server{Accounts: s.Accounts, Learning: s.Learning, Logger: logger, Web: cfg.Web,
@@ -391,36 +397,28 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		worker, err := queryworker.Start(ctx, queryworker.Options{Command: cfg.WorkerCommand, Config: workerConfig(cfg, logger),
 			MaxMemory: cfg.QueryWorkerMaxMemory, Nice: cfg.QueryWorkerNice, Logger: logger})
 		if err != nil {
-			store.Close()
-			return nil, err
+			return fail(err)
 		}
 		s.Worker = worker
 		s.Loader = &loader.Loader{Store: store, Warehouse: worker, Logger: logger, Interval: cfg.LoaderInterval}
 		s.Loader.Register(reg)
 		rs, err := results.Open(ctx, blobs, filepath.Join(cfg.DataDir, "cache", "results"), results.Options{})
 		if err != nil {
-			worker.Close()
-			store.Close()
-			return nil, err
+			return fail(err)
 		}
 		s.results = rs
-		s.Querying = &querying.Service{Executor: worker, Store: store, Results: rs, Blobs: blobs, Limits: cfg.QueryLimits,
+		q := &querying.Service{Executor: worker, Store: store, Results: rs, Blobs: blobs, Limits: cfg.QueryLimits,
 			Lifecycle: cfg.QueryLifecycle, Logger: logger}
-		if err := s.Querying.Start(ctx); err != nil {
-			rs.Close()
-			worker.Close()
-			store.Close()
-			return nil, err
+		if err := q.Start(ctx); err != nil {
+			return fail(err)
 		}
+		s.Querying = q
 		s.API.Querying = s.Querying
 		s.API.Tokens = &accounts.Tokens{Store: store, Logger: logger}
 	}
 	if cfg.SampleCourse != "" {
 		if err := s.importSample(ctx, cfg.SampleCourse); err != nil {
-			// Close everything opened so far: the query worker holds the
-			// DuckDB warehouse's file lock until it stops.
-			s.Close()
-			return nil, fmt.Errorf("sample course %s: %w", cfg.SampleCourse, err)
+			return fail(fmt.Errorf("sample course %s: %w", cfg.SampleCourse, err))
 		}
 	}
 	return s, nil
