@@ -153,10 +153,13 @@ export async function open(t, { name, width, height }) {
   /**
    * Saves a screenshot as screenshots/NAME-NN-STEP.png (the whole page, just
    * the viewport, or one element: of) after the accessibility check of the
-   * page as it is (a11y: false leaves it out).
+   * page as it is. The check runs the first time a page (its path) is shot
+   * in this test; a11y: true runs it on this state too (a dialog, a popup,
+   * something drawn since), a11y: false leaves it out. An axe run costs a
+   * few seconds of CPU on CI.
    */
-  const shot = async (step, { fullPage = true, of, a11y: check = true } = {}) => {
-    if (check) await a11y(step);
+  const shot = async (step, { fullPage = true, of, a11y: check = "new page" } = {}) => {
+    if (check === true || (check === "new page" && !checked.has(pathOf(page.url())))) await a11y(step);
     n++;
     const path = join(SHOTS, `${name}-${String(n).padStart(2, "0")}-${step}.png`);
     // A whole-page shot of a scrolled page draws the sticky header part way down: from the top.

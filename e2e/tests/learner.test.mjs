@@ -84,7 +84,7 @@ async function answerQuestion(page, shot, q, i, { tryEmpty = false } = {}) {
   await dialog.getByText(`Question at ${clock(q.at)}`).waitFor();
   // Focus is in the dialog (on its first choice).
   assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), "focus moves into the question dialog");
-  await shot(`question-${i + 1}`, { fullPage: false });
+  await shot(`question-${i + 1}`, { fullPage: false, a11y: true });
 
   const check = dialog.getByRole("button", { name: "Check answer" });
   if (tryEmpty) {
@@ -100,7 +100,7 @@ async function answerQuestion(page, shot, q, i, { tryEmpty = false } = {}) {
   const verdict = await feedback.textContent();
   assert.match(verdict, /Correct/, `feedback says the answer is right: ${verdict}`);
   assert.doesNotMatch(verdict, /Not quite/);
-  await shot(`question-${i + 1}-feedback`, { fullPage: false });
+  await shot(`question-${i + 1}-feedback`, { fullPage: false, a11y: true });
 }
 
 /** Continue after a question: the dialog goes and playback resumes from where it paused. */
@@ -145,7 +145,7 @@ describe("learner", { timeout: 2 * TEST_TIMEOUT }, () => {
       const row = itemRow(page, VIDEO.title);
       assert.equal(await rowStatus(row), "Not started");
       await page.getByRole("link", { name: "Start course" }).waitFor();
-      await shot("course-enrolled");
+      await shot("course-enrolled", { a11y: true });
 
       // Open the first video.
       await row.getByRole("link", { name: VIDEO.title, exact: true }).click();

@@ -54,7 +54,7 @@ describe("every page on a phone", { timeout: 2 * TEST_TIMEOUT }, () => {
     const { page, shot, run } = await open(t, { name: "pages-375", width: 375, height: 740 });
     /** Checks the page as it is: no sideways scrolling, and (in shot) no serious accessibility violation. */
     const fits = async (what) => {
-      await shot(what);
+      await shot(what, { a11y: true });
       await assertNoSidewaysScroll(page, `${what} at 375 px`);
     };
     const h1 = (name) => page.getByRole("heading", { level: 1, name, exact: true }).waitFor();

@@ -132,7 +132,7 @@ describe("query page", { timeout: 3 * TEST_TIMEOUT }, () => {
         const box = editor(page);
         await box.waitFor();
         assert.equal(await editorText(page), "", "a new query starts empty");
-        await shot("editor");
+        await shot("editor", { a11y: true });
 
         // "enro" and Enter: the popup offers the table, and Enter takes it.
         await box.click();
@@ -145,7 +145,7 @@ describe("query page", { timeout: 3 * TEST_TIMEOUT }, () => {
         await table.waitFor();
         assert.equal(await table.getAttribute("aria-selected"), "true", "the table is the first completion, selected");
         assert.match(await table.textContent(), /table$/, "the completion says it is a table");
-        await shot("completion-table", { fullPage: false });
+        await shot("completion-table", { fullPage: false, a11y: true });
         await page.keyboard.press("Enter");
         await popup.waitFor({ state: "detached" });
         // Enter went to the popup: the name is complete and no new line was started.
@@ -206,7 +206,7 @@ describe("query page", { timeout: 3 * TEST_TIMEOUT }, () => {
           "the chart's table has the result's days and counts",
         );
         for (const [day] of result.rows) assert.ok(chart.ticks.includes(day), `the x axis labels ${day}: ${chart.ticks.join(", ")}`);
-        await shot("chart");
+        await shot("chart", { a11y: true });
 
         // Save it for the organization.
         await page.getByTestId("save-query").click();
@@ -215,7 +215,7 @@ describe("query page", { timeout: 3 * TEST_TIMEOUT }, () => {
         await dialog.getByLabel("Title").fill(TITLE);
         await dialog.getByLabel("Description").fill(DESCRIPTION);
         await dialog.getByRole("radio", { name: /^Organization/ }).check();
-        await shot("save-dialog", { fullPage: false });
+        await shot("save-dialog", { fullPage: false, a11y: true });
         await dialog.getByRole("button", { name: "Save", exact: true }).click();
         await page.waitForURL(/\/data\/q\/[0-9a-f-]+$/);
         await dialog.waitFor({ state: "detached" });
@@ -287,7 +287,7 @@ describe("query page", { timeout: 3 * TEST_TIMEOUT }, () => {
         await page.getByTestId("save-query").click();
         await page.getByTestId("notice").getByText("Saved as version 2.").waitFor();
         await stale.getByText("This result is from version 1, an earlier version of the query").waitFor();
-        await shot("stale-result");
+        await shot("stale-result", { a11y: true });
         const before = await runId(page);
         await stale.getByRole("button", { name: "Run it now" }).click();
         await waitUntil(async () => (await runId(page)) !== before, "the new version's run to be shown");
