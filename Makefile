@@ -33,7 +33,7 @@ media:
 	scripts/sample-media.sh $(SAMPLE)
 
 ## test: the whole suite, on a fresh machine too
-test: vet test-go test-web test-e2e test-availability
+test: vet test-go test-web test-e2e
 
 ## vet: the static gates: formatting, go vet, staticcheck (staticcheck.conf)
 vet:
@@ -85,7 +85,10 @@ test-go: media
 	[ $$plain = 0 ] && [ $$volume = 0 ] && [ $$alone = 0 ] && [ $$race = 0 ] && [ $$serverrace = 0 ]
 
 # Availability: Lyceum on a 3-node cluster keeps serving through kill -9 of
-# a node and a rolling restart (server/availability_test.go).
+# a node and a rolling restart (server/availability_test.go). A scenario
+# run of its own, not part of make test: three Cassandra nodes take over
+# 4 min to start on two cores, and the whole run 8-9 min, which make test's
+# 45-minute budget cannot hold. Run it before closing work on the stores.
 test-availability:
 	$(CASSANDRA_3) scripts/cassandra/cluster.sh start 3 >/dev/null
 	$(CASSANDRA_3) LYCEUM_TEST_CASSANDRA_NODES=3 $(GO) test -count=1 -v -timeout 20m -run TestAvailability ./server ; status=$$?; \
