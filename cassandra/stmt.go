@@ -34,3 +34,14 @@ func (s stmt) ScanCAS(dest ...any) (bool, error) {
 func (s stmt) MapScanCAS(dest map[string]any) (bool, error) {
 	return s.q.MapScanCASContext(s.ctx, dest)
 }
+
+// column reads the first column of every row of s.
+func column[T any](s stmt) ([]T, error) {
+	iter := s.Iter()
+	var out []T
+	var v T
+	for iter.Scan(&v) {
+		out = append(out, v)
+	}
+	return out, iter.Close()
+}
