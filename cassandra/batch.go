@@ -36,9 +36,9 @@ func (w *multiWrite) add(stmt string, args ...any) {
 // idempotent, so retrying the failed write completes it.
 func (db *DB) write(ctx context.Context, w *multiWrite) error {
 	if w.size <= maxBatchBytes {
-		b := db.s.Batch(gocql.LoggedBatch).WithContext(ctx)
+		b := db.s.Batch(gocql.LoggedBatch)
 		b.Entries = w.entries
-		return b.Exec()
+		return b.ExecContext(ctx)
 	}
 	for _, e := range w.entries {
 		if err := db.q(ctx, e.Stmt, e.Args...).Exec(); err != nil {

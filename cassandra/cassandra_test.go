@@ -130,7 +130,7 @@ func TestSegmentsWatchedBeforeTiming(t *testing.T) {
 	}
 	defer raw.Close()
 	if err := raw.Query(`INSERT INTO item_progress (user_id, course_id, item_id, position, watched, updated_at) VALUES (?, 'c', 'v', 3, {0, 1, 2, 7}, toTimestamp(now()))`, user).
-		WithContext(ctx).Exec(); err != nil {
+		ExecContext(ctx); err != nil {
 		t.Fatal(err)
 	}
 	k := lyceum.ItemKey{UserID: user, CourseID: "c", ItemID: "v"}

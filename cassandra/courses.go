@@ -30,7 +30,7 @@ func (db *DB) PutCourse(ctx context.Context, c *lyceum.Course) error {
 	if err != nil && !errors.Is(err, lyceum.ErrNotFound) {
 		return err
 	}
-	b := db.s.Batch(gocql.LoggedBatch).WithContext(ctx)
+	b := db.s.Batch(gocql.LoggedBatch)
 	// The batch writes whole rows with fixed values: replaying it is safe.
 	add := func(stmt string, args ...any) {
 		b.Entries = append(b.Entries, gocql.BatchEntry{Stmt: stmt, Args: args, Idempotent: true})
@@ -45,7 +45,7 @@ func (db *DB) PutCourse(ctx context.Context, c *lyceum.Course) error {
 	} else {
 		add(`DELETE FROM catalog WHERE bucket = ? AND course_id = ?`, catalogBucket, c.ID)
 	}
-	if err := b.Exec(); err != nil {
+	if err := b.ExecContext(ctx); err != nil {
 		return fmt.Errorf("put course %s: %w", c.ID, err)
 	}
 	return nil
@@ -71,7 +71,7 @@ func (db *DB) CoursesByOwner(ctx context.Context, ownerID string) ([]lyceum.Cour
 	return db.summaries(db.q(ctx, `SELECT summary FROM courses_by_owner WHERE owner_id = ?`, ownerID))
 }
 
-func (db *DB) summaries(q *gocql.Query) ([]lyceum.CourseSummary, error) {
+func (db *DB) summaries(q stmt) ([]lyceum.CourseSummary, error) {
 	iter := q.Iter()
 	out := []lyceum.CourseSummary{}
 	var doc string

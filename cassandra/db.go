@@ -171,7 +171,7 @@ func (c *Config) schemaCluster(keyspace string) *gocql.ClusterConfig {
 func schemaChange(ctx context.Context, s *gocql.Session, stmt string) error {
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
-		err = s.Query(stmt).WithContext(ctx).Exec()
+		err = s.Query(stmt).ExecContext(ctx)
 		if err == nil {
 			return s.AwaitSchemaAgreement(ctx)
 		}
@@ -259,12 +259,7 @@ func (db *DB) Close() error {
 
 func (db *DB) Ping(ctx context.Context) error {
 	var v string
-	return db.s.Query(`SELECT release_version FROM system.local`).WithContext(ctx).Consistency(gocql.One).Scan(&v)
-}
-
-// q prepares an idempotent statement; most of ours are.
-func (db *DB) q(ctx context.Context, stmt string, args ...any) *gocql.Query {
-	return db.s.Query(stmt, args...).WithContext(ctx).Idempotent(true)
+	return db.s.Query(`SELECT release_version FROM system.local`).Consistency(gocql.One).ScanContext(ctx, &v)
 }
 
 func notFound(err error, what string) error {
@@ -299,7 +294,7 @@ func migrate(ctx context.Context, s *gocql.Session, log *slog.Logger) error {
 		}
 		var other string
 		applied, err := s.Query(`INSERT INTO schema_lock (name, holder) VALUES ('migrate', ?) IF NOT EXISTS USING TTL ?`,
-			holder, int(migrateLockTTL.Seconds())).WithContext(ctx).ScanCAS(nil, &other)
+			holder, int(migrateLockTTL.Seconds())).ScanCASContext(ctx, nil, &other)
 		if err != nil && !timedOut(err) {
 			return fmt.Errorf("cassandra migrate: take the lock: %w", err)
 		}
@@ -333,7 +328,7 @@ func migrate(ctx context.Context, s *gocql.Session, log *slog.Logger) error {
 		}
 		lost(nil)
 		wg.Wait()
-		s.Query(`DELETE FROM schema_lock WHERE name = 'migrate' IF holder = ?`, holder).WithContext(ctx).ScanCAS(nil)
+		s.Query(`DELETE FROM schema_lock WHERE name = 'migrate' IF holder = ?`, holder).ScanCASContext(ctx, nil)
 		return err
 	}
 }
@@ -356,7 +351,7 @@ func keepLock(ctx context.Context, s *gocql.Session, name, holder string, ttl ti
 		}
 		var current string
 		applied, err := s.Query(`UPDATE schema_lock USING TTL ? SET holder = ? WHERE name = ? IF holder = ?`,
-			int(ttl.Seconds()), holder, name, holder).WithContext(ctx).ScanCAS(&current)
+			int(ttl.Seconds()), holder, name, holder).ScanCASContext(ctx, &current)
 		if err != nil {
 			continue // the next tick tries again: the lock lasts three
 		}
@@ -369,7 +364,7 @@ func keepLock(ctx context.Context, s *gocql.Session, name, holder string, ttl ti
 
 func pendingMigrations(ctx context.Context, s *gocql.Session, names []string) ([]string, error) {
 	done := map[string]bool{}
-	iter := s.Query(`SELECT version FROM schema_migrations`).WithContext(ctx).Iter()
+	iter := s.Query(`SELECT version FROM schema_migrations`).IterContext(ctx)
 	var v string
 	for iter.Scan(&v) {
 		done[v] = true
@@ -399,7 +394,7 @@ func apply(ctx context.Context, s *gocql.Session, names []string, log *slog.Logg
 			}
 		}
 		if err := s.Query(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now()).
-			WithContext(ctx).Exec(); err != nil {
+			ExecContext(ctx); err != nil {
 			return fmt.Errorf("cassandra migrate %s: %w", version, err)
 		}
 		log.Info("applied migration", "version", version)

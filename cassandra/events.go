@@ -146,12 +146,8 @@ func (db *DB) ReadEvents(ctx context.Context, pos lyceum.EventPosition, limit in
 func (db *DB) bucketsBetween(ctx context.Context, from, upper time.Time) ([]time.Time, error) {
 	var years []int
 	if from.IsZero() {
-		iter := db.q(ctx, `SELECT DISTINCT year FROM event_buckets`).Iter()
-		var y int
-		for iter.Scan(&y) {
-			years = append(years, y)
-		}
-		if err := iter.Close(); err != nil {
+		var err error
+		if years, err = column[int](db.q(ctx, `SELECT DISTINCT year FROM event_buckets`)); err != nil {
 			return nil, fmt.Errorf("read event buckets: %w", err)
 		}
 		slices.Sort(years)

@@ -143,13 +143,8 @@ func (db *DB) putRunRow(ctx context.Context, r *lyceum.QueryRun, args []any) (re
 // ActiveRuns reads the ids in active_runs, then each run: there are only
 // as many as the instances' queues hold.
 func (db *DB) ActiveRuns(ctx context.Context) ([]lyceum.QueryRun, error) {
-	iter := db.q(ctx, `SELECT id FROM active_runs WHERE shard = 0`).Iter()
-	var ids []string
-	var id string
-	for iter.Scan(&id) {
-		ids = append(ids, id)
-	}
-	if err := iter.Close(); err != nil {
+	ids, err := column[string](db.q(ctx, `SELECT id FROM active_runs WHERE shard = 0`))
+	if err != nil {
 		return nil, fmt.Errorf("active runs: %w", err)
 	}
 	out := []lyceum.QueryRun{}
@@ -173,14 +168,13 @@ func (db *DB) ActiveRuns(ctx context.Context) ([]lyceum.QueryRun, error) {
 
 // ResultDays reads result_days: a row per day with results kept.
 func (db *DB) ResultDays(ctx context.Context, before time.Time) ([]time.Time, error) {
-	iter := db.q(ctx, `SELECT day FROM result_days WHERE shard = 0 AND day <= ?`, dayOf(before)).Iter()
-	out := []time.Time{}
-	var d int
-	for iter.Scan(&d) {
-		out = append(out, time.Unix(int64(d)*86400, 0).UTC())
-	}
-	if err := iter.Close(); err != nil {
+	days, err := column[int](db.q(ctx, `SELECT day FROM result_days WHERE shard = 0 AND day <= ?`, dayOf(before)))
+	if err != nil {
 		return nil, fmt.Errorf("result days: %w", err)
+	}
+	out := make([]time.Time, len(days))
+	for i, d := range days {
+		out[i] = time.Unix(int64(d)*86400, 0).UTC()
 	}
 	return out, nil
 }
@@ -190,13 +184,8 @@ func (db *DB) ResultDays(ctx context.Context, before time.Time) ([]time.Time, er
 // finishes on it any more.
 func (db *DB) RunsWithResultOn(ctx context.Context, d time.Time) ([]lyceum.QueryRun, error) {
 	day := dayOf(d)
-	iter := db.q(ctx, `SELECT id FROM results_by_day WHERE day = ?`, day).Iter()
-	var ids []string
-	var id string
-	for iter.Scan(&id) {
-		ids = append(ids, id)
-	}
-	if err := iter.Close(); err != nil {
+	ids, err := column[string](db.q(ctx, `SELECT id FROM results_by_day WHERE day = ?`, day))
+	if err != nil {
 		return nil, fmt.Errorf("runs with results: %w", err)
 	}
 	if len(ids) == 0 && day < dayOf(time.Now())-2 {
@@ -253,13 +242,8 @@ func (db *DB) recentRuns(ctx context.Context, table, monthsTable, keyColumn, key
 	if key == "" {
 		return out, nil
 	}
-	var months []int
-	iter := db.q(ctx, `SELECT month FROM `+monthsTable+` WHERE `+keyColumn+` = ?`, key).Iter()
-	var m int
-	for iter.Scan(&m) {
-		months = append(months, m)
-	}
-	if err := iter.Close(); err != nil {
+	months, err := column[int](db.q(ctx, `SELECT month FROM `+monthsTable+` WHERE `+keyColumn+` = ?`, key))
+	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	for _, m := range months {

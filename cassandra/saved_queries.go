@@ -91,7 +91,7 @@ func (db *DB) SharedQueries(ctx context.Context) ([]lyceum.SavedQuery, error) {
 // savedQueries reads a listing partition and orders it newest change first
 // (the partitions are small; sorting here lets an edit overwrite its row in
 // place instead of moving it).
-func (db *DB) savedQueries(q *gocql.Query) ([]lyceum.SavedQuery, error) {
+func (db *DB) savedQueries(q stmt) ([]lyceum.SavedQuery, error) {
 	iter := q.Iter()
 	out := []lyceum.SavedQuery{}
 	for {
