@@ -12,6 +12,9 @@ type Enrollment struct {
 	CourseID    string     `json:"courseId"`
 	EnrolledAt  time.Time  `json:"enrolledAt"`
 	CompletedAt *time.Time `json:"completedAt,omitempty"`
+	// LeftAt is when the learner left the course; nil while they take
+	// it. Their progress is kept, and enrolling again clears it.
+	LeftAt *time.Time `json:"leftAt,omitempty"`
 }
 
 // ItemKey names one learner's state in one item.

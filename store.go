@@ -15,6 +15,23 @@ type UserStore interface {
 	CreateUser(ctx context.Context, u *User) error
 	UserByID(ctx context.Context, id string) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
+	// UpdateUser writes u's name, role, status, language, time zone and
+	// password hash (not its id, email or sign-up time). ErrNotFound when
+	// there is no such user.
+	UpdateUser(ctx context.Context, u *User) error
+	// EraseUser deletes an account's personal fields and frees its email:
+	// what stays is the id (the pseudonym its events keep), the role, the
+	// sign-up time, and status deleted.
+	EraseUser(ctx context.Context, id string) error
+	// ListUsers lists the users f selects, newest sign-up first, up to
+	// limit of them after the page whose Next is cursor ("" for the first).
+	ListUsers(ctx context.Context, f UserFilter, cursor string, limit int) (*UserPage, error)
+
+	PutPasswordReset(ctx context.Context, r *PasswordReset) error
+	// TakePasswordReset returns the reset and deletes it, so that a link
+	// works once even when used twice at once: the one caller that took
+	// it gets it, the others ErrNotFound, as for unknown and expired ones.
+	TakePasswordReset(ctx context.Context, tokenHash string) (*PasswordReset, error)
 }
 
 type SessionStore interface {
@@ -22,6 +39,8 @@ type SessionStore interface {
 	// SessionByTokenHash returns ErrNotFound for unknown and expired sessions.
 	SessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
+	// SessionsByUser lists a user's unexpired sessions, newest first.
+	SessionsByUser(ctx context.Context, userID string) ([]Session, error)
 }
 
 type CourseStore interface {
@@ -33,6 +52,8 @@ type CourseStore interface {
 	PublishedCourses(ctx context.Context) ([]CourseSummary, error)
 	// CoursesByOwner lists an instructor's courses, published or not.
 	CoursesByOwner(ctx context.Context, ownerID string) ([]CourseSummary, error)
+	// AllCourses lists every course, published or not, ordered by title.
+	AllCourses(ctx context.Context) ([]CourseSummary, error)
 }
 
 type EnrollmentStore interface {
@@ -41,6 +62,9 @@ type EnrollmentStore interface {
 	Enrollment(ctx context.Context, userID, courseID string) (*Enrollment, error)
 	EnrollmentsByUser(ctx context.Context, userID string) ([]Enrollment, error)
 	SetCourseCompleted(ctx context.Context, userID, courseID string, at time.Time) error
+	// LeaveCourse marks the enrollment left at at (ErrNotFound without
+	// one); Enroll clears the mark.
+	LeaveCourse(ctx context.Context, userID, courseID string, at time.Time) error
 }
 
 type ProgressStore interface {
@@ -69,6 +93,13 @@ type EventLog interface {
 	// ReadEvents returns up to limit events after pos, in log order, and the
 	// position to read from next (pos itself when nothing is new).
 	ReadEvents(ctx context.Context, pos EventPosition, limit int) ([]Event, EventPosition, error)
+	// UserEvents lists the events of one user, newest first, up to limit
+	// after the page whose next cursor is cursor ("" for the first); next
+	// is "" after the last page.
+	UserEvents(ctx context.Context, userID, cursor string, limit int) (events []Event, next string, err error)
+	// AuditEvents lists the events of AuditEventTypes that f selects,
+	// newest first, as UserEvents pages.
+	AuditEvents(ctx context.Context, f AuditFilter, cursor string, limit int) (*AuditPage, error)
 }
 
 // LeaseStore grants named, expiring leases, so that background work (the

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	gocql "github.com/apache/cassandra-gocql-driver/v2"
+	"github.com/google/uuid"
 
 	"github.com/lyceum/lyceum"
 	"github.com/lyceum/lyceum/cassandra"
@@ -150,5 +152,74 @@ func TestSegmentsWatchedBeforeTiming(t *testing.T) {
 	}
 	if got := p.WatchedSegments(); !slices.Equal(got, []int{0, 1, 2, 3, 7}) || p.WatchStartedAt == nil || !p.WatchStartedAt.Equal(now) {
 		t.Fatalf("WatchedSegments = %v, progress %+v", got, p)
+	}
+}
+
+// TestPeopleBackfill: rows written before migration 0007 (users without a
+// status or list rows, sessions without ids, courses without the index,
+// events without copies) are found by the new queries after its backfill.
+func TestPeopleBackfill(t *testing.T) {
+	db := sharedStore(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	raw := cassandra.Session(db)
+	exec := func(stmt string, args ...any) {
+		t.Helper()
+		if err := raw.Query(stmt, args...).ExecContext(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	user, tag := uuid.NewString(), "old"+uuid.NewString()[:8]
+	created := time.Date(2023, 5, 4, 3, 2, 1, 0, time.UTC)
+	exec(`INSERT INTO users_by_id (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, 'analyst', 'h', ?)`,
+		user, tag+"@example.org", "Old "+tag, created)
+	exec(`INSERT INTO users_by_email (email, user_id) VALUES (?, ?)`, tag+"@example.org", user)
+	hash := strings.Repeat("a", 24) + uuid.NewString()
+	exec(`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, 'c', ?, ?) USING TTL 3600`,
+		hash, user, time.Now(), time.Now().Add(time.Hour))
+	course := "old-course-" + uuid.NewString()[:8]
+	exec(`INSERT INTO courses_by_owner (owner_id, course_id, summary) VALUES (?, ?, ?)`, user, course,
+		`{"id":"`+course+`","title":"Old","ownerId":"`+user+`"}`)
+	ran := uuid.Must(uuid.NewV7()).String()
+	exec(`INSERT INTO events (bucket, shard, id, time, type, user_id, course_id, item_id, payload) VALUES (?, 0, ?, ?, 'query_ran', ?, '', '', '{}')`,
+		time.Now().UTC().Truncate(time.Hour), ran, time.Now(), user)
+
+	if err := cassandra.BackfillPeople(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.UserByID(ctx, user)
+	if err != nil || u.Status != lyceum.UserActive {
+		t.Fatalf("user = %+v, %v", u, err)
+	}
+	for _, f := range []lyceum.UserFilter{{Text: tag}, {Text: tag, Role: lyceum.RoleAnalyst}} {
+		page, err := db.ListUsers(ctx, f, "", 10)
+		if err != nil || len(page.Users) != 1 || page.Users[0].ID != user || !page.Users[0].CreatedAt.Equal(created) {
+			t.Fatalf("ListUsers(%+v) = %+v, %v", f, page, err)
+		}
+	}
+	sessions, err := db.SessionsByUser(ctx, user)
+	if err != nil || len(sessions) != 1 || sessions[0].TokenHash != hash || sessions[0].ID == "" {
+		t.Fatalf("sessions = %+v, %v", sessions, err)
+	}
+	if s, err := db.SessionByTokenHash(ctx, hash); err != nil || s.ID != sessions[0].ID {
+		t.Fatalf("session by hash = %+v, %v; listed id %s", s, err, sessions[0].ID)
+	}
+	if err := db.DeleteSession(ctx, hash); err != nil {
+		t.Fatal(err)
+	}
+	if sessions, _ := db.SessionsByUser(ctx, user); len(sessions) != 0 {
+		t.Fatalf("sessions after deleting = %+v", sessions)
+	}
+	courses, err := db.AllCourses(ctx)
+	if err != nil || !slices.ContainsFunc(courses, func(c lyceum.CourseSummary) bool { return c.ID == course }) {
+		t.Fatalf("AllCourses lacks %s: %v", course, err)
+	}
+	events, _, err := db.UserEvents(ctx, user, "", 10)
+	if err != nil || len(events) != 1 || events[0].ID != ran {
+		t.Fatalf("user events = %+v, %v", events, err)
+	}
+	audit, err := db.AuditEvents(ctx, lyceum.AuditFilter{UserID: user}, "", 10)
+	if err != nil || len(audit.Events) != 1 || audit.Events[0].ID != ran {
+		t.Fatalf("audit = %+v, %v", audit, err)
 	}
 }

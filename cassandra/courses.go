@@ -37,6 +37,7 @@ func (db *DB) PutCourse(ctx context.Context, c *lyceum.Course) error {
 	}
 	add(`INSERT INTO courses (id, doc, updated_at) VALUES (?, ?, ?)`, c.ID, string(doc), c.UpdatedAt)
 	add(`INSERT INTO courses_by_owner (owner_id, course_id, summary) VALUES (?, ?, ?)`, c.OwnerID, c.ID, string(summary))
+	add(`INSERT INTO courses_index (bucket, course_id, summary) VALUES (?, ?, ?)`, catalogBucket, c.ID, string(summary))
 	if prev != nil && prev.OwnerID != c.OwnerID {
 		add(`DELETE FROM courses_by_owner WHERE owner_id = ? AND course_id = ?`, prev.OwnerID, c.ID)
 	}

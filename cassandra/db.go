@@ -120,6 +120,8 @@ type DB struct {
 
 	bucketsMu sync.Mutex
 	buckets   map[int64]bool // event buckets known to be registered
+
+	registered sync.Map // registerOnce's keys: months and days known to have rows
 }
 
 var _ lyceum.Store = (*DB)(nil)
@@ -391,6 +393,11 @@ func apply(ctx context.Context, s *gocql.Session, names []string, log *slog.Logg
 		for _, stmt := range splitCQL(string(body)) {
 			if err := schemaChange(ctx, s, stmt); err != nil {
 				return fmt.Errorf("cassandra migrate %s: %w\n%s", version, err, stmt)
+			}
+		}
+		if backfill := backfills[version]; backfill != nil {
+			if err := backfill(ctx, s, log); err != nil {
+				return fmt.Errorf("cassandra migrate %s: %w", version, err)
 			}
 		}
 		if err := s.Query(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now()).

@@ -82,6 +82,9 @@ func (db *DB) AppendEvents(ctx context.Context, events ...lyceum.Event) error {
 			if err != nil {
 				return fmt.Errorf("append event %s: %w", e.ID, err)
 			}
+			if err := db.indexEvent(ctx, e, at[i], payload); err != nil {
+				return fmt.Errorf("append event %s: %w", e.ID, err)
+			}
 			return nil
 		})
 	}

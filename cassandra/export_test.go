@@ -14,3 +14,8 @@ func KeepLock(ctx context.Context, db *DB, name, holder string, ttl time.Duratio
 }
 
 func Session(db *DB) *gocql.Session { return db.s }
+
+// BackfillPeople runs migration 0007's backfill again on db's keyspace.
+func BackfillPeople(ctx context.Context, db *DB) error {
+	return backfillPeople(ctx, db.s, db.cfg.Logger)
+}

@@ -22,26 +22,35 @@ func (db *DB) Enroll(ctx context.Context, e *lyceum.Enrollment) error {
 		completed = e.CompletedAt
 	}
 	// Retrying is safe: a second attempt finds the row and changes nothing.
-	err := retryTimedOut(ctx, func() error {
-		_, err := db.q(ctx, `INSERT INTO enrollments_by_user (user_id, course_id, enrolled_at, completed_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
-			e.UserID, e.CourseID, e.EnrolledAt, completed).ScanCAS(nil, nil, nil, nil)
+	var applied bool
+	existing := map[string]any{}
+	err := retryTimedOut(ctx, func() (err error) {
+		clear(existing)
+		applied, err = db.q(ctx, `INSERT INTO enrollments_by_user (user_id, course_id, enrolled_at, completed_at) VALUES (?, ?, ?, ?) IF NOT EXISTS`,
+			e.UserID, e.CourseID, e.EnrolledAt, completed).MapScanCAS(existing)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("enroll: %w", err)
+	}
+	// Enrolling again after leaving: the learner takes the course again.
+	if left, _ := existing["left_at"].(time.Time); !applied && !left.IsZero() {
+		if err := db.q(ctx, `UPDATE enrollments_by_user SET left_at = null WHERE user_id = ? AND course_id = ?`, e.UserID, e.CourseID).Exec(); err != nil {
+			return fmt.Errorf("enroll again: %w", err)
+		}
 	}
 	return nil
 }
 
 func (db *DB) Enrollment(ctx context.Context, userID, courseID string) (*lyceum.Enrollment, error) {
 	e := lyceum.Enrollment{UserID: userID, CourseID: courseID}
-	var completed time.Time
-	err := db.q(ctx, `SELECT enrolled_at, completed_at FROM enrollments_by_user WHERE user_id = ? AND course_id = ?`, userID, courseID).
-		Scan(&e.EnrolledAt, &completed)
+	var completed, left time.Time
+	err := db.q(ctx, `SELECT enrolled_at, completed_at, left_at FROM enrollments_by_user WHERE user_id = ? AND course_id = ?`, userID, courseID).
+		Scan(&e.EnrolledAt, &completed, &left)
 	if err != nil {
 		return nil, notFound(err, "enrollment in "+courseID)
 	}
-	e.EnrolledAt, e.CompletedAt = e.EnrolledAt.UTC(), optTime(completed)
+	e.EnrolledAt, e.CompletedAt, e.LeftAt = e.EnrolledAt.UTC(), optTime(completed), optTime(left)
 	return &e, nil
 }
 
@@ -54,13 +63,14 @@ func optTime(t time.Time) *time.Time {
 }
 
 func (db *DB) EnrollmentsByUser(ctx context.Context, userID string) ([]lyceum.Enrollment, error) {
-	iter := db.q(ctx, `SELECT course_id, enrolled_at, completed_at FROM enrollments_by_user WHERE user_id = ?`, userID).Iter()
+	iter := db.q(ctx, `SELECT course_id, enrolled_at, completed_at, left_at FROM enrollments_by_user WHERE user_id = ?`, userID).Iter()
 	out := []lyceum.Enrollment{}
 	var courseID string
-	var enrolled, completed time.Time
-	for iter.Scan(&courseID, &enrolled, &completed) {
-		out = append(out, lyceum.Enrollment{UserID: userID, CourseID: courseID, EnrolledAt: enrolled.UTC(), CompletedAt: optTime(completed)})
-		completed = time.Time{}
+	var enrolled, completed, left time.Time
+	for iter.Scan(&courseID, &enrolled, &completed, &left) {
+		out = append(out, lyceum.Enrollment{UserID: userID, CourseID: courseID, EnrolledAt: enrolled.UTC(),
+			CompletedAt: optTime(completed), LeftAt: optTime(left)})
+		completed, left = time.Time{}, time.Time{}
 	}
 	if err := iter.Close(); err != nil {
 		return nil, fmt.Errorf("list enrollments: %w", err)

@@ -35,6 +35,12 @@ func (s stmt) MapScanCAS(dest map[string]any) (bool, error) {
 	return s.q.MapScanCASContext(s.ctx, dest)
 }
 
+// PageSize sets how many rows each page of the statement's result holds.
+func (s stmt) PageSize(n int) stmt {
+	s.q = s.q.PageSize(n)
+	return s
+}
+
 // column reads the first column of every row of s.
 func column[T any](s stmt) ([]T, error) {
 	iter := s.Iter()

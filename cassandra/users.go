@@ -3,7 +3,6 @@ package cassandra
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/lyceum/lyceum"
 )
@@ -28,9 +27,13 @@ func (db *DB) CreateUser(ctx context.Context, u *lyceum.User) error {
 	if !applied && owner != u.ID {
 		return fmt.Errorf("email %s is already registered: %w", u.Email, lyceum.ErrConflict)
 	}
-	err = db.q(ctx, `INSERT INTO users_by_id (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		u.ID, u.Email, u.Name, string(u.Role), u.PasswordHash, u.CreatedAt).Exec()
-	if err != nil {
+	var w multiWrite
+	w.add(`INSERT INTO users_by_id (id, email, name, role, status, language, time_zone, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, u.Name, string(u.Role), string(statusOrActive(string(u.Status))), u.Language, u.TimeZone, u.PasswordHash, u.CreatedAt)
+	if err := db.listUser(ctx, &w, u, ""); err != nil {
+		return err
+	}
+	if err := db.write(ctx, &w); err != nil {
 		return fmt.Errorf("create user: %w", err)
 	}
 	return nil
@@ -39,12 +42,14 @@ func (db *DB) CreateUser(ctx context.Context, u *lyceum.User) error {
 func (db *DB) UserByID(ctx context.Context, id string) (*lyceum.User, error) {
 	var u lyceum.User
 	var role string
-	err := db.q(ctx, `SELECT id, email, name, role, password_hash, created_at FROM users_by_id WHERE id = ?`, id).
-		Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.CreatedAt)
+	var status, language, timeZone *string
+	err := db.q(ctx, `SELECT id, email, name, role, status, language, time_zone, password_hash, created_at FROM users_by_id WHERE id = ?`, id).
+		Scan(&u.ID, &u.Email, &u.Name, &role, &status, &language, &timeZone, &u.PasswordHash, &u.CreatedAt)
 	if err != nil {
 		return nil, notFound(err, "user "+id)
 	}
-	u.Role, u.CreatedAt = lyceum.Role(role), u.CreatedAt.UTC()
+	u.Role, u.Status, u.Language, u.TimeZone = lyceum.Role(role), statusOrActive(deref(status)), deref(language), deref(timeZone)
+	u.CreatedAt = u.CreatedAt.UTC()
 	return &u, nil
 }
 
@@ -54,31 +59,4 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*lyceum.User, erro
 		return nil, notFound(err, "user with email "+email)
 	}
 	return db.UserByID(ctx, id)
-}
-
-func (db *DB) CreateSession(ctx context.Context, s *lyceum.Session) error {
-	ttl := int(time.Until(s.ExpiresAt).Seconds()) + 1
-	if ttl < 1 {
-		ttl = 1
-	}
-	return db.q(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?) USING TTL ?`,
-		s.TokenHash, s.UserID, s.CSRFToken, s.CreatedAt, s.ExpiresAt, ttl).Exec()
-}
-
-func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash string) (*lyceum.Session, error) {
-	var s lyceum.Session
-	err := db.q(ctx, `SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
-		Scan(&s.TokenHash, &s.UserID, &s.CSRFToken, &s.CreatedAt, &s.ExpiresAt)
-	if err != nil {
-		return nil, notFound(err, "session")
-	}
-	if !s.ExpiresAt.After(time.Now()) {
-		return nil, fmt.Errorf("session: %w", lyceum.ErrNotFound)
-	}
-	s.CreatedAt, s.ExpiresAt = s.CreatedAt.UTC(), s.ExpiresAt.UTC()
-	return &s, nil
-}
-
-func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	return db.q(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash).Exec()
 }

@@ -69,6 +69,11 @@ func (db *DB) CoursesByOwner(ctx context.Context, ownerID string) ([]lyceum.Cour
 	return db.summaries(ctx, `SELECT summary FROM courses_by_owner WHERE owner_id = ?`, ownerID)
 }
 
+// AllCourses reads courses_by_owner whole: it has every course once.
+func (db *DB) AllCourses(ctx context.Context) ([]lyceum.CourseSummary, error) {
+	return db.summaries(ctx, `SELECT summary FROM courses_by_owner`)
+}
+
 func (db *DB) summaries(ctx context.Context, query string, args ...any) ([]lyceum.CourseSummary, error) {
 	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 func (db *DB) Enroll(ctx context.Context, e *lyceum.Enrollment) error {
 	return db.exec(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO enrollments_by_user (user_id, course_id, enrolled_at, completed_at)
-			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, e.UserID, e.CourseID, millis(e.EnrolledAt), nullMillis(e.CompletedAt))
+			VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET left_at = NULL`, e.UserID, e.CourseID, millis(e.EnrolledAt), nullMillis(e.CompletedAt))
 		return err
 	})
 }
@@ -23,18 +23,18 @@ func (db *DB) Enroll(ctx context.Context, e *lyceum.Enrollment) error {
 func (db *DB) Enrollment(ctx context.Context, userID, courseID string) (*lyceum.Enrollment, error) {
 	e := lyceum.Enrollment{UserID: userID, CourseID: courseID}
 	var enrolled int64
-	var completed sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT enrolled_at, completed_at FROM enrollments_by_user
-		WHERE user_id = ? AND course_id = ?`, userID, courseID).Scan(&enrolled, &completed)
+	var completed, left sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT enrolled_at, completed_at, left_at FROM enrollments_by_user
+		WHERE user_id = ? AND course_id = ?`, userID, courseID).Scan(&enrolled, &completed, &left)
 	if err != nil {
 		return nil, notFound(err, "enrollment in "+courseID)
 	}
-	e.EnrolledAt, e.CompletedAt = fromMillis(enrolled), timePtr(completed)
+	e.EnrolledAt, e.CompletedAt, e.LeftAt = fromMillis(enrolled), timePtr(completed), timePtr(left)
 	return &e, nil
 }
 
 func (db *DB) EnrollmentsByUser(ctx context.Context, userID string) ([]lyceum.Enrollment, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT course_id, enrolled_at, completed_at FROM enrollments_by_user
+	rows, err := db.read.QueryContext(ctx, `SELECT course_id, enrolled_at, completed_at, left_at FROM enrollments_by_user
 		WHERE user_id = ? ORDER BY enrolled_at DESC, course_id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("list enrollments: %w", err)
@@ -44,11 +44,11 @@ func (db *DB) EnrollmentsByUser(ctx context.Context, userID string) ([]lyceum.En
 	for rows.Next() {
 		e := lyceum.Enrollment{UserID: userID}
 		var enrolled int64
-		var completed sql.NullInt64
-		if err := rows.Scan(&e.CourseID, &enrolled, &completed); err != nil {
+		var completed, left sql.NullInt64
+		if err := rows.Scan(&e.CourseID, &enrolled, &completed, &left); err != nil {
 			return nil, err
 		}
-		e.EnrolledAt, e.CompletedAt = fromMillis(enrolled), timePtr(completed)
+		e.EnrolledAt, e.CompletedAt, e.LeftAt = fromMillis(enrolled), timePtr(completed), timePtr(left)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -57,6 +57,20 @@ func (db *DB) EnrollmentsByUser(ctx context.Context, userID string) ([]lyceum.En
 func (db *DB) SetCourseCompleted(ctx context.Context, userID, courseID string, at time.Time) error {
 	return db.exec(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE enrollments_by_user SET completed_at = ?
+			WHERE user_id = ? AND course_id = ?`, millis(at), userID, courseID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("enrollment in %s: %w", courseID, lyceum.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+func (db *DB) LeaveCourse(ctx context.Context, userID, courseID string, at time.Time) error {
+	return db.exec(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE enrollments_by_user SET left_at = ?
 			WHERE user_id = ? AND course_id = ?`, millis(at), userID, courseID)
 		if err != nil {
 			return err

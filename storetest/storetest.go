@@ -33,6 +33,16 @@ func Run(t *testing.T, open func(t *testing.T) lyceum.Store) {
 		{"Users", testUsers},
 		{"UserEmailUnique", testUserEmailUnique},
 		{"Sessions", testSessions},
+		{"UpdateUser", testUpdateUser},
+		{"EraseUser", testEraseUser},
+		{"ListUsers", testListUsers},
+		{"ListUsersCursor", testListUsersCursor},
+		{"SessionsByUser", testSessionsByUser},
+		{"LeaveCourse", testLeaveCourse},
+		{"AllCourses", testAllCourses},
+		{"UserEvents", testUserEvents},
+		{"AuditEvents", testAuditEvents},
+		{"PasswordResets", testPasswordResets},
 		{"Courses", testCourses},
 		{"CourseOwnerChange", testCourseOwnerChange},
 		{"Enrollments", testEnrollments},
@@ -95,8 +105,8 @@ func check(t *testing.T, err error) {
 }
 
 func newUser(role lyceum.Role) *lyceum.User {
-	return &lyceum.User{ID: id(), Email: id() + "@example.org", Name: "Ada Lovelace", Role: role,
-		PasswordHash: "$argon2id$fake", CreatedAt: ms(time.Now())}
+	return &lyceum.User{ID: id(), Email: id() + "@example.org", Name: "Ada Lovelace", Role: role, Status: lyceum.UserActive,
+		Language: "fr", TimeZone: "Europe/Paris", PasswordHash: "$argon2id$fake", CreatedAt: ms(time.Now())}
 }
 
 func testUsers(t *testing.T, s lyceum.Store) {
@@ -157,8 +167,9 @@ func testUserEmailUnique(t *testing.T, s lyceum.Store) {
 func testSessions(t *testing.T, s lyceum.Store) {
 	c := ctx(t)
 	now := ms(time.Now())
-	live := &lyceum.Session{TokenHash: id(), UserID: id(), CSRFToken: id(), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-	expired := &lyceum.Session{TokenHash: id(), UserID: id(), CSRFToken: id(), CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
+	live := &lyceum.Session{ID: id(), TokenHash: id(), UserID: id(), CSRFToken: id(), Device: "Firefox", Addr: "192.0.2.1",
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	expired := &lyceum.Session{ID: id(), TokenHash: id(), UserID: id(), CSRFToken: id(), CreatedAt: now.Add(-2 * time.Hour), ExpiresAt: now.Add(-time.Hour)}
 	check(t, s.CreateSession(c, live))
 	check(t, s.CreateSession(c, expired))
 	got, err := s.SessionByTokenHash(c, live.TokenHash)
