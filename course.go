@@ -10,10 +10,13 @@ import (
 // A Course is modules of items. It is stored and read as one document: the
 // outline of a course is always needed whole, and a course is small.
 type Course struct {
-	ID        string    `json:"id"` // slug, unique, chosen by the author
-	Title     string    `json:"title"`
-	Summary   string    `json:"summary"`
-	Language  string    `json:"language"` // BCP 47 tag of the course's content, e.g. "en"
+	ID       string `json:"id"` // slug, unique, chosen by the author
+	Title    string `json:"title"`
+	Summary  string `json:"summary"`
+	Language string `json:"language"` // BCP 47 tag of the course's content, e.g. "en"
+	// Tags are what the catalog's search and filters find the course by:
+	// topics such as "statistics" or "python".
+	Tags      []string  `json:"tags,omitempty"`
 	OwnerID   string    `json:"ownerId"`
 	Published bool      `json:"published"`
 	Modules   []Module  `json:"modules"`
@@ -27,6 +30,7 @@ type CourseSummary struct {
 	Title     string    `json:"title"`
 	Summary   string    `json:"summary"`
 	Language  string    `json:"language"`
+	Tags      []string  `json:"tags,omitempty"`
 	OwnerID   string    `json:"ownerId"`
 	Published bool      `json:"published"`
 	ItemCount int       `json:"itemCount"`
@@ -39,7 +43,7 @@ func (c *Course) Listing() CourseSummary {
 	for _, m := range c.Modules {
 		n += len(m.Items)
 	}
-	return CourseSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Language: c.Language,
+	return CourseSummary{ID: c.ID, Title: c.Title, Summary: c.Summary, Language: c.Language, Tags: c.Tags,
 		OwnerID: c.OwnerID, Published: c.Published, ItemCount: n, UpdatedAt: c.UpdatedAt}
 }
 

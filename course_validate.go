@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,8 @@ const (
 	MaxFeedbackLength  = 2000 // characters of a choice's feedback or a question's explanation
 	MaxAcceptLength    = 200  // characters of one accepted answer
 	MaxLanguageLength  = 35   // characters of a BCP 47 tag
+	MaxTags            = 10   // tags of a course
+	MaxTagLength       = 30   // characters of a tag
 	// MaxCourseTextBytes bounds the readings, assignment instructions and
 	// transcripts of one course together: the course is stored and read as
 	// one document.
@@ -50,6 +53,9 @@ func (c *Course) Validate() error {
 	}
 	if utf8.RuneCountInString(c.Language) > MaxLanguageLength {
 		return Invalid("language", "must be at most %d characters", MaxLanguageLength)
+	}
+	if err := checkTags(c.Tags); err != nil {
+		return err
 	}
 	if len(c.Modules) == 0 {
 		return Invalid("modules", "a course needs at least one module")
@@ -219,4 +225,28 @@ func (it *Item) textBytes() int {
 		return len(it.Video.Transcript)
 	}
 	return 0
+}
+
+// checkTags checks a course's tags: at most MaxTags, each 1 to
+// MaxTagLength characters of lower-case letters, digits, spaces and
+// dashes, none twice.
+func checkTags(tags []string) error {
+	if len(tags) > MaxTags {
+		return Invalid("tags", "a course has at most %d tags, this one %d", MaxTags, len(tags))
+	}
+	seen := map[string]bool{}
+	for i, t := range tags {
+		field := fmt.Sprintf("tags[%d]", i)
+		if t == "" || utf8.RuneCountInString(t) > MaxTagLength || strings.TrimSpace(t) != t {
+			return Invalid(field, "must be 1 to %d characters without spaces at either end, got %q", MaxTagLength, t)
+		}
+		if strings.IndexFunc(t, func(r rune) bool { return !(unicode.IsLower(r) || unicode.IsDigit(r) || r == ' ' || r == '-') }) >= 0 {
+			return Invalid(field, "must be lower-case letters, digits, spaces and dashes, got %q", t)
+		}
+		if seen[t] {
+			return Invalid(field, "%q is listed twice", t)
+		}
+		seen[t] = true
+	}
+	return nil
 }

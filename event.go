@@ -53,11 +53,12 @@ const (
 )
 
 // AuditEventTypes are the types the audit log lists: every admin action,
-// every change to an account, and every query that reached the warehouse.
+// publishing, every change to an account's access, and every query that
+// reached the warehouse.
 var AuditEventTypes = map[EventType]bool{
 	EventQueryRan: true, EventRoleChanged: true, EventUserDeactivated: true, EventUserReactivated: true,
 	EventUserSignedOut: true, EventPasswordResetIssued: true, EventCourseTransferred: true,
-	EventAdminPublished: true, EventAdminUnpublished: true, EventPasswordChanged: true,
+	EventCoursePublished: true, EventCourseUnpublished: true, EventPasswordChanged: true,
 	EventAccountDeleted: true, EventDataExported: true,
 }
 

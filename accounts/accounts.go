@@ -21,11 +21,9 @@ import (
 const SessionLifetime = 30 * 24 * time.Hour
 
 type Service struct {
-	Store interface {
-		lyceum.UserStore
-		lyceum.SessionStore
-		lyceum.EventLog
-	}
+	// Store is the whole learning store: a person's data export reads
+	// their enrollments, progress and tokens too.
+	Store  lyceum.Store
 	Params auth.Params // argon2id cost
 	// Hashes bounds the password hashes computed at once (sign-up,
 	// sign-in); nil does not bound them.
@@ -38,6 +36,22 @@ type Service struct {
 	Limit, AccountLimit *auth.Limiter
 	// SignupLimit bounds sign-ups per client address.
 	SignupLimit *auth.Limiter
+	// Now is the clock (nil: lyceum.TimeNow).
+	Now func() time.Time
+}
+
+// Client is who is at the other end of a sign-in: its network address
+// (for rate limits) and its User-Agent (to recognise the session by).
+type Client struct {
+	Addr   string
+	Device string
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return lyceum.TimeNow()
 }
 
 // NewUser validates and hashes a new account without storing it.
@@ -110,15 +124,14 @@ func (s *Service) CreateUser(ctx context.Context, email, password, name string, 
 	return u, nil
 }
 
-// SignUp creates a learner account and signs it in. clientAddr is the
-// caller's network address: sign-ups are limited per address (each costs
-// a password hash), once the input is valid.
-func (s *Service) SignUp(ctx context.Context, email, password, name, clientAddr string) (*lyceum.User, *lyceum.Session, string, error) {
+// SignUp creates a learner account and signs it in. Sign-ups are limited
+// per client address (each costs a password hash), once the input is valid.
+func (s *Service) SignUp(ctx context.Context, email, password, name string, client Client) (*lyceum.User, *lyceum.Session, string, error) {
 	if _, err := checkNewUser(email, password, name, lyceum.RoleLearner); err != nil {
 		return nil, nil, "", err
 	}
 	if s.SignupLimit != nil {
-		if ok, wait := s.SignupLimit.Allow("addr:"+clientAddr, time.Now()); !ok {
+		if ok, wait := s.SignupLimit.Allow("addr:"+client.Addr, time.Now()); !ok {
 			return nil, nil, "", &TooManyAttempts{RetryAfter: wait, What: "sign-ups from this address"}
 		}
 	}
@@ -130,7 +143,7 @@ func (s *Service) SignUp(ctx context.Context, email, password, name, clientAddr 
 	if err := s.Store.AppendEvents(ctx, e); err != nil {
 		return nil, nil, "", err
 	}
-	sess, token, err := s.newSession(ctx, u)
+	sess, token, err := s.newSession(ctx, u, client)
 	return u, sess, token, err
 }
 
@@ -154,11 +167,15 @@ func (e *TooManyAttempts) Error() string {
 }
 func (e *TooManyAttempts) Unwrap() error { return lyceum.ErrTooMany }
 
-// LogIn checks a password and starts a session. clientAddr is the caller's
-// network address, for rate limiting.
-func (s *Service) LogIn(ctx context.Context, email, password, clientAddr string) (*lyceum.User, *lyceum.Session, string, error) {
+// ErrDeactivated answers a sign-in with the right password to a
+// deactivated account (a wrong one gets ErrBadCredentials, as ever).
+var ErrDeactivated = fmt.Errorf("this account is deactivated: ask an admin of this Lyceum to reactivate it: %w", lyceum.ErrForbidden)
+
+// LogIn checks a password and starts a session, rate-limited per client
+// address and per account.
+func (s *Service) LogIn(ctx context.Context, email, password string, client Client) (*lyceum.User, *lyceum.Session, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	attempt, err := s.takeAttempt(email, clientAddr)
+	attempt, err := s.takeAttempt(email, client.Addr)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -190,7 +207,10 @@ func (s *Service) LogIn(ctx context.Context, email, password, clientAddr string)
 		return nil, nil, "", ErrBadCredentials
 	}
 	attempt.refund() // only failed attempts count
-	sess, token, err := s.newSession(ctx, u)
+	if !u.Active() {
+		return nil, nil, "", ErrDeactivated
+	}
+	sess, token, err := s.newSession(ctx, u, client)
 	return u, sess, token, err
 }
 
@@ -241,11 +261,18 @@ func dummyHash(p auth.Params) string {
 	return h
 }
 
-func (s *Service) newSession(ctx context.Context, u *lyceum.User) (*lyceum.Session, string, error) {
+// maxDeviceLength bounds the User-Agent kept with a session.
+const maxDeviceLength = 200
+
+func (s *Service) newSession(ctx context.Context, u *lyceum.User, client Client) (*lyceum.Session, string, error) {
 	token := auth.NewToken()
-	now := lyceum.TimeNow()
-	sess := &lyceum.Session{TokenHash: auth.HashToken(token), UserID: u.ID, CSRFToken: auth.NewToken(),
-		CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	now := s.now()
+	device := strings.ToValidUTF8(client.Device, "")
+	if utf8.RuneCountInString(device) > maxDeviceLength {
+		device = string([]rune(device)[:maxDeviceLength])
+	}
+	sess := &lyceum.Session{ID: uuid.NewString(), TokenHash: auth.HashToken(token), UserID: u.ID, CSRFToken: auth.NewToken(),
+		Device: device, Addr: client.Addr, CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
 	if err := s.Store.CreateSession(ctx, sess); err != nil {
 		return nil, "", err
 	}
@@ -268,6 +295,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*lyceum.User,
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	// A deactivated or deleted account's sessions stop working at once,
+	// on every instance: the user is read on every request.
+	if !u.Active() {
+		return nil, nil, lyceum.ErrUnauthorized
 	}
 	return u, sess, nil
 }

@@ -25,7 +25,7 @@ func TestHashesWaitForTheGate(t *testing.T) {
 	defer store.Close()
 	gate := auth.NewGate(1)
 	s := &accounts.Service{Store: store, Params: auth.TestParams, Hashes: gate}
-	if _, _, _, err := s.SignUp(ctx, "a@example.org", "a good long password", "A", "192.0.2.1"); err != nil {
+	if _, _, _, err := s.SignUp(ctx, "a@example.org", "a good long password", "A", accounts.Client{Addr: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -39,15 +39,15 @@ func TestHashesWaitForTheGate(t *testing.T) {
 	}
 	for name, call := range map[string]func(context.Context) error{
 		"sign-up": func(c context.Context) error {
-			_, _, _, err := s.SignUp(c, "b@example.org", "a good long password", "B", "192.0.2.1")
+			_, _, _, err := s.SignUp(c, "b@example.org", "a good long password", "B", accounts.Client{Addr: "192.0.2.1"})
 			return err
 		},
 		"sign-in": func(c context.Context) error {
-			_, _, _, err := s.LogIn(c, "a@example.org", "a good long password", "192.0.2.1")
+			_, _, _, err := s.LogIn(c, "a@example.org", "a good long password", accounts.Client{Addr: "192.0.2.1"})
 			return err
 		},
 		"sign-in to no account": func(c context.Context) error {
-			_, _, _, err := s.LogIn(c, "nobody@example.org", "a good long password", "192.0.2.1")
+			_, _, _, err := s.LogIn(c, "nobody@example.org", "a good long password", accounts.Client{Addr: "192.0.2.1"})
 			return err
 		},
 	} {
@@ -62,7 +62,7 @@ func TestHashesWaitForTheGate(t *testing.T) {
 		gate.MaxWaiting = 32
 	}
 	close(hold)
-	if _, _, _, err := s.LogIn(ctx, "a@example.org", "a good long password", "192.0.2.1"); err != nil {
+	if _, _, _, err := s.LogIn(ctx, "a@example.org", "a good long password", accounts.Client{Addr: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -91,13 +91,13 @@ func TestLogInCallerLeavesDuringTheCheck(t *testing.T) {
 	}
 	defer store.Close()
 	s := &accounts.Service{Store: store, Params: auth.TestParams}
-	if _, _, _, err := s.SignUp(ctx, "a@example.org", "a good long password", "A", "192.0.2.1"); err != nil {
+	if _, _, _, err := s.SignUp(ctx, "a@example.org", "a good long password", "A", accounts.Client{Addr: "192.0.2.1"}); err != nil {
 		t.Fatal(err)
 	}
 	c, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.Store = leavingStore{Store: store, leave: cancel}
-	u, sess, _, err := s.LogIn(c, "a@example.org", "a good long password", "192.0.2.1")
+	u, sess, _, err := s.LogIn(c, "a@example.org", "a good long password", accounts.Client{Addr: "192.0.2.1"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("LogIn = user %v, session %v, err %v; want context.Canceled", u, sess, err)
 	}

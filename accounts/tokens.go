@@ -129,6 +129,9 @@ func (s *Tokens) Authenticate(ctx context.Context, secret string) (*lyceum.User,
 	if err != nil {
 		return nil, err
 	}
+	if !u.Active() {
+		return nil, fmt.Errorf("the account of this API token is %s: %w", u.Status, lyceum.ErrUnauthorized)
+	}
 	s.recordUse(ctx, t)
 	return u, nil
 }

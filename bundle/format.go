@@ -14,6 +14,7 @@ type courseFile struct {
 	Title    string       `yaml:"title"`
 	Summary  string       `yaml:"summary,omitempty"`
 	Language string       `yaml:"language,omitempty"`
+	Tags     []string     `yaml:"tags,omitempty"`
 	Modules  []moduleFile `yaml:"modules"`
 }
 

@@ -95,7 +95,7 @@ type reader struct {
 var languageTag = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$`)
 
 func (r *reader) course(cf *courseFile) (*lyceum.Course, error) {
-	c := &lyceum.Course{ID: cf.ID, Title: cf.Title, Summary: cf.Summary, Language: cf.Language}
+	c := &lyceum.Course{ID: cf.ID, Title: cf.Title, Summary: cf.Summary, Language: cf.Language, Tags: cf.Tags}
 	if c.Language == "" {
 		return nil, r.err("language", "is required: the BCP 47 tag of the course's language, e.g. en or pt-BR")
 	}

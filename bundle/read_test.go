@@ -170,6 +170,12 @@ func TestReadInvalid(t *testing.T) {
 			field: "course.yaml: language", msg: "is required"},
 		{name: "bad language", edit: edit("language: en", "language: en_US"),
 			field: "course.yaml: language", msg: "must be a BCP 47 language tag"},
+		{name: "upper-case tag", edit: edit("language: en\n", "language: en\ntags: [statistics, Python]\n"),
+			field: "course.yaml: tags[1]", msg: "must be lower-case letters"},
+		{name: "tag twice", edit: edit("language: en\n", "language: en\ntags: [r, r]\n"),
+			field: "course.yaml: tags[1]", msg: "listed twice"},
+		{name: "tags not a list", edit: edit("language: en\n", "language: en\ntags: statistics\n"),
+			field: "course.yaml: tags", msg: "list"},
 		{name: "single choice with two correct", edit: edit("                - {id: b, text: B}\n            - {id: q2",
 			"                - {id: b, text: B, correct: true}\n            - {id: q2"),
 			field: "course.yaml: modules[0].items[2].quiz.questions[0].choices",
@@ -290,7 +296,7 @@ func TestReadInvalid(t *testing.T) {
 		{name: "path too long", edit: edit("reading: readings/read.md", "reading: readings/"+strings.Repeat("a", 300)+".md"),
 			field: "course.yaml: modules[0].items[1].reading", msg: "at most 255 bytes"},
 		{name: "no modules", edit: edit("modules:", "modulez: []\nmodules:"),
-			field: "course.yaml: modulez", msg: "unknown field; expected one of id, title, summary, language, modules (line 4)"},
+			field: "course.yaml: modulez", msg: "unknown field; expected one of id, title, summary, language, tags, modules (line 4)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -525,6 +531,9 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertSameCourse(t, "directory", b.Course, fromDir.Course)
+	if tags := strings.Join(fromDir.Course.Tags, ","); tags != "data literacy,statistics,beginner" {
+		t.Errorf("tags after the round trip: %q", tags)
+	}
 	if strings.Join(fromDir.Media, ",") != strings.Join(b.Media, ",") {
 		t.Errorf("media: got %v, want %v", fromDir.Media, b.Media)
 	}

@@ -146,7 +146,7 @@ func layout(c *lyceum.Course) ([]bundleFile, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("bundle: course %q: %w", c.ID, err)
 	}
-	cf := courseFile{ID: c.ID, Title: c.Title, Summary: c.Summary, Language: c.Language}
+	cf := courseFile{ID: c.ID, Title: c.Title, Summary: c.Summary, Language: c.Language, Tags: c.Tags}
 	if cf.Language == "" {
 		cf.Language = "und" // BCP 47 for "undetermined"
 	}

@@ -227,10 +227,10 @@ func stagedRows(b *warehouse.Batch) []tableRows {
 		events = append(events, []driver.Value{ev.ID, ev.Time.UTC(), string(ev.Type), ev.UserID, ev.CourseID, ev.ItemID, payload})
 	}
 	for _, u := range b.Users {
-		users = append(users, []driver.Value{u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC()})
+		users = append(users, []driver.Value{u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC(), u.Status})
 	}
 	for _, en := range b.Enrollments {
-		enrollments = append(enrollments, []driver.Value{en.UserID, en.CourseID, en.EnrolledAt.UTC(), utc(en.CompletedAt)})
+		enrollments = append(enrollments, []driver.Value{en.UserID, en.CourseID, en.EnrolledAt.UTC(), utc(en.CompletedAt), utc(en.LeftAt)})
 	}
 	for _, p := range b.Progress {
 		progress = append(progress, []driver.Value{p.UserID, p.CourseID, p.ItemID, utc(p.OpenedAt), p.Position, p.WatchedPercent,

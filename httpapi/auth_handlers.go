@@ -24,7 +24,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, sess, token, err := s.Accounts.SignUp(r.Context(), in.Email, in.Password, in.Name, s.clientAddr(r))
+	u, sess, token, err := s.Accounts.SignUp(r.Context(), in.Email, in.Password, in.Name, s.client(r))
 	if err != nil {
 		return err
 	}
@@ -42,13 +42,18 @@ func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, sess, token, err := s.Accounts.LogIn(r.Context(), in.Email, in.Password, s.clientAddr(r))
+	u, sess, token, err := s.Accounts.LogIn(r.Context(), in.Email, in.Password, s.client(r))
 	if err != nil {
 		return err
 	}
 	http.SetCookie(w, s.sessionCookie(r, token, int(accounts.SessionLifetime.Seconds())))
 	writeJSON(w, http.StatusOK, meResponse{u, sess.CSRFToken})
 	return nil
+}
+
+// client is who signs in: the caller's address and browser.
+func (s *Server) client(r *http.Request) accounts.Client {
+	return accounts.Client{Addr: s.clientAddr(r), Device: r.UserAgent()}
 }
 
 // clientAddr is the caller's IP, for rate limiting. It is the peer's

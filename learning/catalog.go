@@ -64,6 +64,8 @@ type CourseView struct {
 	Course     CourseOutline      `json:"course"`
 	Enrollment *lyceum.Enrollment `json:"enrollment"`
 	Progress   *CourseProgress    `json:"progress"`
+	// Teacher is who teaches the course: its owner's public name.
+	Teacher Teacher `json:"teacher"`
 }
 
 // Course returns the course page for u (nil when not signed in).
@@ -72,11 +74,11 @@ func (s *Service) Course(ctx context.Context, u *lyceum.User, id string) (*Cours
 	if err != nil {
 		return nil, err
 	}
-	v := &CourseView{Course: outlineOf(c)}
+	v := &CourseView{Course: outlineOf(c), Teacher: s.teacher(ctx, c.OwnerID)}
 	if u == nil {
 		return v, nil
 	}
-	e, err := s.Store.Enrollment(ctx, u.ID, id)
+	e, err := s.enrollment(ctx, u.ID, id)
 	if errors.Is(err, lyceum.ErrNotFound) {
 		return v, nil
 	}
@@ -114,7 +116,7 @@ func (s *Service) Enroll(ctx context.Context, u *lyceum.User, courseID string) (
 	if err != nil {
 		return nil, err
 	}
-	if e, err := s.Store.Enrollment(ctx, u.ID, courseID); err == nil {
+	if e, err := s.enrollment(ctx, u.ID, courseID); err == nil {
 		return e, nil
 	} else if !errors.Is(err, lyceum.ErrNotFound) {
 		return nil, err
@@ -152,6 +154,9 @@ func (s *Service) MyCourses(ctx context.Context, u *lyceum.User) ([]EnrollmentVi
 	}
 	out := []EnrollmentView{}
 	for _, e := range es {
+		if e.LeftAt != nil {
+			continue
+		}
 		c, err := s.course(ctx, e.CourseID)
 		if errors.Is(err, lyceum.ErrNotFound) {
 			continue

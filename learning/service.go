@@ -101,7 +101,7 @@ func (s *Service) learnerCourse(ctx context.Context, u *lyceum.User, courseID st
 	if err != nil {
 		return nil, nil, err
 	}
-	e, err := s.Store.Enrollment(ctx, u.ID, courseID)
+	e, err := s.enrollment(ctx, u.ID, courseID)
 	if errors.Is(err, lyceum.ErrNotFound) {
 		if !u.CanEditCourse(c) {
 			return nil, nil, fmt.Errorf("enroll in %q first: %w", c.Title, lyceum.ErrForbidden)
@@ -113,6 +113,16 @@ func (s *Service) learnerCourse(ctx context.Context, u *lyceum.User, courseID st
 		return nil, nil, err
 	}
 	return c, e, nil
+}
+
+// enrollment returns a learner's enrollment in a course they take:
+// ErrNotFound when they never enrolled or left it.
+func (s *Service) enrollment(ctx context.Context, userID, courseID string) (*lyceum.Enrollment, error) {
+	e, err := s.Store.Enrollment(ctx, userID, courseID)
+	if err == nil && e.LeftAt != nil {
+		return nil, fmt.Errorf("enrollment in %s (left): %w", courseID, lyceum.ErrNotFound)
+	}
+	return e, err
 }
 
 // state loads a learner's progress and answers in one course.

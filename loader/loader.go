@@ -9,6 +9,7 @@ package loader
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -205,11 +206,20 @@ func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.B
 		}
 		uc := userCourse{e.UserID, e.CourseID}
 		switch e.Type {
-		case lyceum.EventCourseImported, lyceum.EventCoursePublished, lyceum.EventCourseUnpublished:
+		case lyceum.EventCourseImported, lyceum.EventCoursePublished, lyceum.EventCourseUnpublished, lyceum.EventCourseTransferred:
 			courses[e.CourseID] = true
 			continue
-		case lyceum.EventEnrolled, lyceum.EventCourseCompleted:
+		case lyceum.EventEnrolled, lyceum.EventCourseCompleted, lyceum.EventUnenrolled:
 			enrollments[uc] = true
+		case lyceum.EventProfileUpdated, lyceum.EventAccountDeleted, lyceum.EventRoleChanged, lyceum.EventUserDeactivated,
+			lyceum.EventUserReactivated:
+			// An account changed: its row again (the actor's, or the
+			// account an admin acted on).
+			users[e.UserID] = true
+			var a lyceum.AdminAction
+			if json.Unmarshal(e.Payload, &a) == nil && a.TargetUserID != "" {
+				users[a.TargetUserID] = true
+			}
 		case lyceum.EventQuestionAnswered:
 			answers[uc] = true
 		case lyceum.EventQuizSubmitted:
@@ -230,7 +240,8 @@ func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.B
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		b.Users = append(b.Users, warehouse.User{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), CreatedAt: u.CreatedAt})
+		b.Users = append(b.Users, warehouse.User{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), CreatedAt: u.CreatedAt,
+			Status: string(u.Status)})
 		return nil
 	})
 	if err != nil {
@@ -279,7 +290,8 @@ func (l *Loader) batch(ctx context.Context, events []lyceum.Event) (*warehouse.B
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		b.Enrollments = append(b.Enrollments, warehouse.Enrollment{UserID: e.UserID, CourseID: e.CourseID, EnrolledAt: e.EnrolledAt, CompletedAt: e.CompletedAt})
+		b.Enrollments = append(b.Enrollments, warehouse.Enrollment{UserID: e.UserID, CourseID: e.CourseID, EnrolledAt: e.EnrolledAt,
+			CompletedAt: e.CompletedAt, LeftAt: e.LeftAt})
 		return nil
 	})
 	if err != nil {

@@ -265,8 +265,9 @@ func (e *Engine) load(ctx context.Context, tx pgx.Tx, b *warehouse.Batch) error 
 	}
 	batch := &pgx.Batch{}
 	for _, u := range b.Users {
-		batch.Queue(`INSERT INTO `+s+`.users VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET email = excluded.email,
-			name = excluded.name, role = excluded.role, created_at = excluded.created_at`, u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC())
+		batch.Queue(`INSERT INTO `+s+`.users VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO UPDATE SET email = excluded.email,
+			name = excluded.name, role = excluded.role, created_at = excluded.created_at, status = excluded.status`,
+			u.ID, u.Email, u.Name, u.Role, u.CreatedAt.UTC(), u.Status)
 	}
 	for _, c := range b.Courses {
 		batch.Queue(`INSERT INTO `+s+`.courses VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET title = excluded.title,
@@ -283,8 +284,9 @@ func (e *Engine) load(ctx context.Context, tx pgx.Tx, b *warehouse.Batch) error 
 		}
 	}
 	for _, en := range b.Enrollments {
-		batch.Queue(`INSERT INTO `+s+`.enrollments VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, course_id) DO UPDATE SET
-			enrolled_at = excluded.enrolled_at, completed_at = excluded.completed_at`, en.UserID, en.CourseID, en.EnrolledAt.UTC(), en.CompletedAt)
+		batch.Queue(`INSERT INTO `+s+`.enrollments VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, course_id) DO UPDATE SET
+			enrolled_at = excluded.enrolled_at, completed_at = excluded.completed_at, left_at = excluded.left_at`,
+			en.UserID, en.CourseID, en.EnrolledAt.UTC(), en.CompletedAt, en.LeftAt)
 	}
 	for _, p := range b.Progress {
 		batch.Queue(`INSERT INTO `+s+`.progress VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, course_id, item_id)

@@ -52,6 +52,7 @@ type Migration struct {
 // column or table gets a new migration here and its Since set to it.
 var Migrations = []Migration{
 	{1, "learning tables"},
+	{2, "account status, leaving courses"},
 }
 
 // Create returns the tables m creates and, by table, the columns m adds
@@ -110,6 +111,8 @@ func col(name, typ string, desc ...string) ColumnSpec {
 
 func notNull(c ColumnSpec) ColumnSpec { c.NotNull = true; return c }
 
+func since(migration int, c ColumnSpec) ColumnSpec { c.Since = migration; return c }
+
 // byCourse is the Scope of a table with a course_id column.
 const byCourse = "course_id IN ({courses})"
 
@@ -135,7 +138,8 @@ var Tables = []TableSpec{
 		Scope:       "id IN (SELECT user_id FROM enrollments WHERE course_id IN ({courses})) OR id IN (SELECT owner_id FROM courses WHERE id IN ({courses}))",
 		Description: "Accounts, without secrets.",
 		Columns: []ColumnSpec{col("id", "text"), col("email", "text"), col("name", "text"),
-			col("role", "text", "learner, instructor, analyst or admin"), col("created_at", "timestamp")}},
+			col("role", "text", "learner, instructor, analyst or admin"), col("created_at", "timestamp"),
+			since(2, col("status", "text", "active, deactivated, or deleted (name and email erased; the id stays in the events)"))}},
 	{Name: "courses", Since: 1, Key: []string{"id"}, Scope: "id IN ({courses})",
 		Description: "Courses, published or not.",
 		Columns: []ColumnSpec{col("id", "text"), col("title", "text"), col("summary", "text"), col("language", "text"),
@@ -153,7 +157,8 @@ var Tables = []TableSpec{
 	{Name: "enrollments", Since: 1, Key: []string{"user_id", "course_id"}, Scope: byCourse,
 		Description: "Which learner takes which course, and when they completed it.",
 		Columns: []ColumnSpec{col("user_id", "text"), col("course_id", "text"), col("enrolled_at", "timestamp"),
-			col("completed_at", "timestamp", "NULL until every required item is done")}},
+			col("completed_at", "timestamp", "NULL until every required item is done"),
+			since(2, col("left_at", "timestamp", "When the learner left the course; NULL while they take it (enrolling again clears it)"))}},
 	{Name: "progress", Since: 1, Key: []string{"user_id", "course_id", "item_id"}, Scope: byCourse,
 		Description: "Each learner's state in each item they opened.",
 		Columns: []ColumnSpec{col("user_id", "text"), col("course_id", "text"), col("item_id", "text"), col("opened_at", "timestamp"),

@@ -116,6 +116,7 @@ type User struct {
 	Name      string
 	Role      string
 	CreatedAt time.Time
+	Status    string
 }
 
 type Course struct {
@@ -151,6 +152,7 @@ type Enrollment struct {
 	CourseID    string
 	EnrolledAt  time.Time
 	CompletedAt *time.Time
+	LeftAt      *time.Time
 }
 
 type Progress struct {

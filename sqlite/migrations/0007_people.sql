@@ -31,7 +31,8 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_by_user ON audit_log (user_id, seq DESC);
 CREATE INDEX audit_log_by_type ON audit_log (type, seq DESC);
-INSERT INTO audit_log (seq, time, type, user_id) SELECT seq, time, type, user_id FROM events WHERE type = 'query_ran';
+INSERT INTO audit_log (seq, time, type, user_id) SELECT seq, time, type, user_id FROM events
+  WHERE type IN ('query_ran', 'course_published', 'course_unpublished');
 
 -- One-time password reset links (only the token's hash is kept).
 CREATE TABLE password_resets (
