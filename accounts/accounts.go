@@ -85,7 +85,7 @@ func checkNewUser(email, password, name string, role lyceum.Role) (*lyceum.User,
 	if _, err := lyceum.ParseRole(string(role)); err != nil {
 		return nil, err
 	}
-	return &lyceum.User{ID: uuid.NewString(), Email: email, Name: name, Role: role, CreatedAt: lyceum.TimeNow()}, nil
+	return &lyceum.User{ID: uuid.NewString(), Email: email, Name: name, Role: role, Status: lyceum.UserActive, CreatedAt: lyceum.TimeNow()}, nil
 }
 
 // hash hashes a password when the gate lets it.

@@ -14,8 +14,17 @@ import (
 // caller is an admin, and records what it changed in the event log (and so
 // in the audit log).
 
+// Operator is who acts through the command line (lyceum user …): an admin
+// that is no account, so that every account, the last admin's too, is
+// another's. Its actions are in the audit log as user "operator".
+var Operator = &lyceum.User{ID: "operator", Name: "the command line", Role: lyceum.RoleAdmin, Status: lyceum.UserActive}
+
 // ResetLinkLifetime is how long a password reset link works.
 const ResetLinkLifetime = 24 * time.Hour
+
+// RequireAdmin says whether admin may use the admin operations: an
+// active admin. ErrUnauthorized for nobody, ErrForbidden for others.
+func RequireAdmin(admin *lyceum.User) error { return requireAdmin(admin) }
 
 func requireAdmin(admin *lyceum.User) error {
 	if admin == nil {
@@ -75,7 +84,7 @@ func (s *Service) target(ctx context.Context, admin *lyceum.User, id, doing stri
 		return nil, err
 	}
 	if id == admin.ID {
-		return nil, fmt.Errorf("you cannot %s your own account; ask another admin: %w", doing, lyceum.ErrConflict)
+		return nil, fmt.Errorf("you cannot %s your own account: ask another admin, or use your own settings: %w", doing, lyceum.ErrConflict)
 	}
 	u, err := s.Store.UserByID(ctx, id)
 	if err != nil {
@@ -165,7 +174,7 @@ func (s *Service) SetActive(ctx context.Context, admin *lyceum.User, id string, 
 // SignOutEverywhere ends every session of the account id; it says how
 // many.
 func (s *Service) SignOutEverywhere(ctx context.Context, admin *lyceum.User, id string) (int, error) {
-	if _, err := s.target(ctx, admin, id, "sign out (use your own sessions page for)"); err != nil {
+	if _, err := s.target(ctx, admin, id, "sign out"); err != nil {
 		return 0, err
 	}
 	n, err := s.endSessions(ctx, id, nil)
@@ -179,7 +188,7 @@ func (s *Service) SignOutEverywhere(ctx context.Context, admin *lyceum.User, id 
 // for ResetLinkLifetime. The token is returned once: the admin passes the
 // link on (until Lyceum mails it).
 func (s *Service) IssuePasswordReset(ctx context.Context, admin *lyceum.User, id string) (token string, expires time.Time, err error) {
-	if _, err := s.target(ctx, admin, id, "reset the password of (change it in your settings)"); err != nil {
+	if _, err := s.target(ctx, admin, id, "reset the password of"); err != nil {
 		return "", time.Time{}, err
 	}
 	token = auth.NewToken()

@@ -11,7 +11,11 @@ import (
 
 // GET /api/v1/courses
 func (s *Server) listCourses(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Learning.Catalog(r.Context())
+	q := r.URL.Query()
+	if err := checkSearchText(q.Get("q")); err != nil {
+		return err
+	}
+	list, err := s.Learning.Search(r.Context(), learning.CatalogQuery{Text: q.Get("q"), Language: q.Get("language"), Tag: q.Get("tag")})
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,14 @@ func TestTwoInstancesOnCassandra(t *testing.T) {
 	// The course's media are served by both.
 	must(t, onB.get(item.Item.Video.URL), 200)
 
+	// An admin on A deactivates a user signed in on B: B refuses the
+	// session at its next request.
+	other := b.client(t).signUp()
+	must(t, other.get("/api/v1/me"), 200)
+	admin := a.userWithRole(t, lyceum.RoleAdmin)
+	must(t, admin.post("/api/v1/admin/users/"+other.user.ID+"/deactivate", nil), 200)
+	must(t, other.get("/api/v1/me"), 401)
+
 	// Logging out on B ends the session on A too.
 	must(t, onB.post("/api/v1/auth/logout", nil), 204)
 	must(t, onA.get("/api/v1/me"), 401)

@@ -2,6 +2,9 @@
 //
 //	lyceum serve                  run the platform (web UI and API)
 //	lyceum user create            make an account with any role
+//	lyceum user list              list accounts
+//	lyceum user set-role          change an account's role
+//	lyceum user deactivate        stop an account (reactivate lets it in again)
 //	lyceum course import DIR      import a course bundle
 //	lyceum course export ID DIR   export a course as a bundle
 //	lyceum simulate               drive realistic learner activity
@@ -47,6 +50,10 @@ const usage = `usage: lyceum COMMAND [flags]
 commands:
   serve                     run the platform: web UI and API
   user create               create an account (--email, --password-file, --role)
+  user list                 list accounts (--q, --role, --status, --limit)
+  user set-role EMAIL ROLE  change an account's role (never the last admin's)
+  user deactivate EMAIL     stop an account: no sign-in, sessions and tokens end
+  user reactivate EMAIL     let a deactivated account in again
   course import DIR         import a course bundle directory
   course export ID DIR      write a course as a bundle directory
   simulate                  drive realistic learner activity (--learners, --days)
@@ -70,10 +77,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		return serve(ctx, rest, stderr)
 	case "user":
-		if len(rest) == 0 || rest[0] != "create" {
-			return errors.New("usage: lyceum user create --email E --password-file F --role ROLE")
+		sub := ""
+		if len(rest) > 0 {
+			sub = rest[0]
 		}
-		return userCreate(ctx, rest[1:], stdout, stderr)
+		switch sub {
+		case "create":
+			return userCreate(ctx, rest[1:], stdout, stderr)
+		case "list":
+			return userList(ctx, rest[1:], stdout, stderr)
+		case "set-role", "deactivate", "reactivate":
+			return userChange(ctx, sub, rest[1:], stdout, stderr)
+		}
+		return errors.New("usage: lyceum user create|list|set-role|deactivate|reactivate (lyceum user COMMAND -h for its flags)")
 	case "course":
 		if len(rest) == 0 {
 			return errors.New("usage: lyceum course import DIR | lyceum course export ID DIR")
