@@ -85,7 +85,7 @@ function Shell() {
       <AppHeader
         appName={t("app.name")}
         loginUrl="/login"
-        homeLink={{ href: "/", label: t("nav.learnerSite") }}
+        app="data"
         links={
           allowed
             ? [

@@ -1,7 +1,6 @@
 import { lazy, Suspense, useEffect, useRef, type ReactNode } from "react";
 import {
   AppHeader,
-  canUseDataApp,
   createClient,
   ErrorBoundary,
   I18nProvider,
@@ -17,6 +16,8 @@ import { CoursePage } from "./pages/Course";
 import { AuthPage } from "./pages/Auth";
 import { MyCoursesPage } from "./pages/MyCourses";
 import { NotFoundPage } from "./pages/NotFound";
+import { ResetPasswordPage } from "./pages/ResetPassword";
+import { SettingsPage } from "./pages/Settings";
 
 // The player is the largest screen: loaded when first needed.
 const ItemPage = lazy(() => import("./pages/Item"));
@@ -48,6 +49,8 @@ function route(path: string): Route {
   if (path === "/me") return { page: <MyCoursesPage /> };
   if (path === "/login") return { page: <AuthPage key="login" mode="login" /> };
   if (path === "/signup") return { page: <AuthPage key="signup" mode="signup" /> };
+  if (path === "/settings") return { page: <SettingsPage /> };
+  if (path === "/reset-password") return { page: <ResetPasswordPage /> };
   return { page: <NotFoundPage /> };
 }
 
@@ -80,8 +83,7 @@ function Shell() {
   return (
     <>
       <AppHeader
-        // Analysts, admins and instructors also use the data app: a way there.
-        homeLink={canUseDataApp(user?.role) ? { href: "/data/", label: t("nav.dataApp") } : undefined}
+        app="learn"
         links={[
           { to: "/", label: t("nav.courses"), activeFor: ["/courses"] },
           { to: "/me", label: t("nav.myCourses"), signedIn: true },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canUseDataApp } from "./roles";
+import { appsFor, canUseDataApp } from "./roles";
 
 describe("canUseDataApp", () => {
   it("is for analysts, admins and instructors, not learners", () => {
@@ -8,5 +8,15 @@ describe("canUseDataApp", () => {
     expect(canUseDataApp("instructor")).toBe(true);
     expect(canUseDataApp("learner")).toBe(false);
     expect(canUseDataApp(undefined)).toBe(false);
+  });
+});
+
+describe("appsFor", () => {
+  it("lists the apps a role may use, the learner site for everyone", () => {
+    expect(appsFor(undefined)).toEqual(["learn"]);
+    expect(appsFor("learner")).toEqual(["learn"]);
+    expect(appsFor("instructor")).toEqual(["learn", "data"]);
+    expect(appsFor("analyst")).toEqual(["learn", "data"]);
+    expect(appsFor("admin")).toEqual(["learn", "data", "admin"]);
   });
 });

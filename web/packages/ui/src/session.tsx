@@ -1,6 +1,8 @@
 // Who is signed in, shared by every screen of an app.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { Client, SessionResponse, User } from "./api/client";
+import { isLocale } from "./i18n/core";
+import { useOptionalI18n } from "./i18n/react";
 
 export interface Session {
   client: Client;
@@ -10,6 +12,8 @@ export interface Session {
   ready: boolean;
   /** Records the result of signup or login. */
   signedIn(s: SessionResponse): void;
+  /** Records the user as changed (their settings). */
+  updated(u: User): void;
   logout(): Promise<void>;
 }
 
@@ -31,6 +35,21 @@ export function SessionProvider({ client, children }: { client: Client; children
     };
   }, [client]);
 
+  // The signed-in person's language and time zone, wherever they sign in.
+  const i18n = useOptionalI18n();
+  const language = user?.language ?? "";
+  const timeZone = user?.timeZone ?? "";
+  const setLocale = i18n?.setLocale;
+  const setTimeZone = i18n?.setTimeZone;
+  useEffect(() => {
+    if (language && isLocale(language)) setLocale?.(language);
+  }, [language, setLocale]);
+  useEffect(() => {
+    setTimeZone?.(timeZone);
+  }, [timeZone, setTimeZone]);
+
+  const updated = useCallback((u: User) => setUser(u), []);
+
   const signedIn = useCallback((s: SessionResponse) => {
     setUser(s.user);
     setReady(true);
@@ -44,7 +63,7 @@ export function SessionProvider({ client, children }: { client: Client; children
     }
   }, [client]);
 
-  const value = useMemo(() => ({ client, user, ready, signedIn, logout }), [client, user, ready, signedIn, logout]);
+  const value = useMemo(() => ({ client, user, ready, signedIn, updated, logout }), [client, user, ready, signedIn, updated, logout]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

@@ -138,7 +138,7 @@ function authError(err: unknown, mode: Mode, t: ReturnType<typeof useT>["t"]): s
   return null;
 }
 
-function Field(props: { id: string; label: string; error?: string | undefined; hint?: string | undefined; children: React.ReactNode }) {
+export function Field(props: { id: string; label: string; error?: string | undefined; hint?: string | undefined; children: React.ReactNode }) {
   return (
     <div className="field">
       <label htmlFor={props.id}>{props.label}</label>

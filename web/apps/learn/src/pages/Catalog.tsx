@@ -1,11 +1,16 @@
-import { ErrorMessage, Link, Loading, useAsync, useDocumentTitle, useSession } from "@lyceum/ui";
+import { useId, useState } from "react";
+import { ErrorMessage, Link, Loading, navigate, useAsync, useDocumentTitle, useLocation, useSession } from "@lyceum/ui";
 import { coursePath } from "../course";
 import { useT } from "../i18n";
 
 export function CatalogPage() {
   const { t } = useT();
   const { client } = useSession();
-  const [courses, reload] = useAsync((s) => client.courses(s), [client]);
+  const { query } = useLocation();
+  const q = query.get("q") ?? "";
+  const [text, setText] = useState(q);
+  const id = useId();
+  const [courses, reload] = useAsync((s) => client.courses(s, q ? { q } : {}), [client, q]);
   useDocumentTitle(t("catalog.title"));
 
   return (
@@ -13,12 +18,37 @@ export function CatalogPage() {
       <div className="page-intro">
         <h1>{t("catalog.title")}</h1>
         <p className="muted">{t("catalog.intro")}</p>
+        <form
+          role="search"
+          className="catalog-search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const v = text.trim();
+            navigate(v ? `/?q=${encodeURIComponent(v)}` : "/");
+          }}
+        >
+          <label htmlFor={`${id}-q`} className="visually-hidden">
+            {t("catalog.search")}
+          </label>
+          <input
+            id={`${id}-q`}
+            className="input"
+            type="search"
+            maxLength={200}
+            placeholder={t("catalog.searchPlaceholder")}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+          <button type="submit" className="btn">
+            {t("catalog.search")}
+          </button>
+        </form>
       </div>
       {courses.state === "loading" && <Loading />}
       {courses.state === "error" && <ErrorMessage error={courses.error} onRetry={reload} />}
       {courses.state === "ready" &&
         (courses.data.courses.length === 0 ? (
-          <p className="empty">{t("catalog.empty")}</p>
+          <p className="empty">{q ? t("catalog.noMatch", { q }) : t("catalog.empty")}</p>
         ) : (
           <ul className="course-grid" aria-label={t("catalog.title")}>
             {courses.data.courses.map((c) => (

@@ -59,6 +59,7 @@ export function CoursePage({ courseId }: { courseId: string }) {
             <LanguageName tag={course.language} />
             {!course.published && <span className="badge">{t("course.unpublished")}</span>}
           </p>
+          {page.data.teacher.name && <p className="muted small course-teacher">{t("course.teacher", { name: page.data.teacher.name })}</p>}
         </div>
         <EnrollCard page={page.data} onEnrolled={reload} />
       </div>
@@ -79,6 +80,20 @@ function EnrollCard({ page, onEnrolled }: { page: CoursePageData; onEnrolled: ()
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const { course, enrollment, progress } = page;
+
+  async function leave() {
+    if (!window.confirm(t("course.leaveConfirm"))) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await client.leave(course.id);
+      onEnrolled();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function enroll() {
     setBusy(true);
@@ -117,6 +132,10 @@ function EnrollCard({ page, onEnrolled }: { page: CoursePageData; onEnrolled: ()
           </Link>
         )}
         <p className="muted small enrolled-on">{t("course.enrolledOn", { date: date(enrollment.enrolledAt) })}</p>
+        {error != null && <ErrorMessage error={error} />}
+        <button type="button" className="btn btn-ghost btn-small" onClick={leave} disabled={busy} data-testid="leave-course">
+          {t("course.leave")}
+        </button>
       </aside>
     );
   }

@@ -58,6 +58,18 @@ export type QueryVersion = Schemas["QueryVersion"];
 export type AdminRun = Schemas["AdminRun"];
 export type ActiveRuns = Schemas["ActiveRuns"];
 export type APIToken = Schemas["APIToken"];
+
+// Accounts, settings and the admin app.
+export type UserStatus = Schemas["UserStatus"];
+export type ProfileChange = Schemas["ProfileChange"];
+export type SessionInfo = Schemas["SessionInfo"];
+export type UserPage = Schemas["UserPage"];
+export type UserDetail = Schemas["UserDetail"];
+export type AuditPage = Schemas["AuditPage"];
+export type AuditType = Schemas["AuditType"];
+export type LyceumEvent = Schemas["Event"];
+export type AdminCourse = Schemas["AdminCourse"];
+export type Teacher = Schemas["Teacher"];
 export type CreatedToken = Schemas["CreatedToken"];
 
 /** Codes of errors that did not come from the API's error body. */
@@ -262,11 +274,49 @@ export function createClient(opts: ClientOptions = {}) {
       }
     },
 
-    courses: (signal?: AbortSignal) => ok(() => api.GET("/api/v1/courses", { signal })),
+    courses: (signal?: AbortSignal, query: { q?: string; language?: string; tag?: string } = {}) =>
+      ok(() => api.GET("/api/v1/courses", { params: { query }, signal })),
     course: (courseId: string, signal?: AbortSignal) =>
       ok(() => api.GET("/api/v1/courses/{courseId}", { params: { path: { courseId } }, signal })),
     enroll: (courseId: string) => write(() => api.POST("/api/v1/courses/{courseId}/enroll", { params: { path: { courseId } } })),
+    leave: (courseId: string) => write(() => api.POST("/api/v1/courses/{courseId}/leave", { params: { path: { courseId } } })),
     enrollments: (signal?: AbortSignal) => ok(() => api.GET("/api/v1/me/enrollments", { signal })),
+
+    // The signed-in person's own account.
+    account: {
+      update: (body: ProfileChange) => write(() => api.PATCH("/api/v1/me", { body })),
+      changePassword: (body: { currentPassword: string; newPassword: string }) =>
+        write(() => api.POST("/api/v1/me/password", { body })),
+      sessions: (signal?: AbortSignal) => ok(() => api.GET("/api/v1/me/sessions", { signal })),
+      endSession: (sessionId: string) =>
+        write(() => api.DELETE("/api/v1/me/sessions/{sessionId}", { params: { path: { sessionId } } })),
+      exportUrl: () => `${baseUrl}/api/v1/me/export`,
+      delete: (password: string) => write(() => api.POST("/api/v1/me/delete", { body: { password } })),
+      resetPassword: (token: string, password: string) => write(() => api.POST("/api/v1/auth/reset", { body: { token, password } })),
+    },
+
+    // The admin app (admins).
+    admin: {
+      users: (
+        query: { q?: string; role?: Schemas["Role"]; status?: UserStatus; from?: string; to?: string; cursor?: string; limit?: number },
+        signal?: AbortSignal,
+      ) => ok(() => api.GET("/api/v1/admin/users", { params: { query }, signal })),
+      user: (userId: string, signal?: AbortSignal) => ok(() => api.GET("/api/v1/admin/users/{userId}", { params: { path: { userId } }, signal })),
+      setRole: (userId: string, role: Schemas["Role"]) =>
+        write(() => api.PUT("/api/v1/admin/users/{userId}/role", { params: { path: { userId } }, body: { role } })),
+      deactivate: (userId: string) => write(() => api.POST("/api/v1/admin/users/{userId}/deactivate", { params: { path: { userId } } })),
+      reactivate: (userId: string) => write(() => api.POST("/api/v1/admin/users/{userId}/reactivate", { params: { path: { userId } } })),
+      signOut: (userId: string) => write(() => api.POST("/api/v1/admin/users/{userId}/sign-out", { params: { path: { userId } } })),
+      passwordReset: (userId: string) =>
+        write(() => api.POST("/api/v1/admin/users/{userId}/password-reset", { params: { path: { userId } } })),
+      courses: (signal?: AbortSignal) => ok(() => api.GET("/api/v1/admin/courses", { signal })),
+      transfer: (courseId: string, ownerId: string) =>
+        write(() => api.PUT("/api/v1/admin/courses/{courseId}/owner", { params: { path: { courseId } }, body: { ownerId } })),
+      audit: (
+        query: { user?: string; type?: AuditType; from?: string; to?: string; cursor?: string; limit?: number },
+        signal?: AbortSignal,
+      ) => ok(() => api.GET("/api/v1/admin/audit", { params: { query }, signal })),
+    },
     progress: (courseId: string, signal?: AbortSignal) =>
       ok(() => api.GET("/api/v1/courses/{courseId}/progress", { params: { path: { courseId } }, signal })),
 

@@ -4,6 +4,7 @@ import { useI18n } from "../i18n/react";
 import type { UiKey } from "../i18n/messages";
 import { href, Link, navigate, useLocation } from "../router";
 import { useSession } from "../session";
+import { appHref, appsFor, type AppName } from "../roles";
 
 export function LanguageSwitcher() {
   const { locale, setLocale, t } = useI18n<UiKey>();
@@ -47,12 +48,14 @@ export interface AppHeaderProps {
    * there is no "Sign up".
    */
   loginUrl?: string;
-  /** A link out of the app, e.g. back to the learner site. */
-  homeLink?: { href: string; label: string };
+  /** Which app this is: the header links to the others the user may use. */
+  app: AppName;
 }
 
+const appLabel = { learn: "apps.learn", data: "apps.data", admin: "apps.admin" } as const;
+
 /** The top bar of every app: brand, the app's links, language, and who is signed in. */
-export function AppHeader({ links, appName, loginUrl, homeLink }: AppHeaderProps) {
+export function AppHeader({ links, appName, loginUrl, app }: AppHeaderProps) {
   const { t } = useI18n<UiKey>();
   const { user, ready, logout } = useSession();
   const { path, query } = useLocation();
@@ -99,19 +102,32 @@ export function AppHeader({ links, appName, loginUrl, homeLink }: AppHeaderProps
             })}
         </nav>
         <div className="app-header-end">
-          {homeLink && (
-            <a href={homeLink.href} className="home-link">
-              {homeLink.label}
-            </a>
+          {ready && (
+            <nav aria-label={t("apps.nav")} className="app-switch">
+              {appsFor(user?.role)
+                .filter((a) => a !== app)
+                .map((a) => (
+                  <a key={a} href={appHref[a]} className="home-link" data-app={a}>
+                    {t(appLabel[a])}
+                  </a>
+                ))}
+            </nav>
           )}
           <LanguageSwitcher />
           {ready &&
             (user ? (
               <>
-                <span className="user-name" title={t("nav.signedInAs", { name: user.name })}>
-                  <span aria-hidden="true">{user.name}</span>
-                  <span className="visually-hidden">{t("nav.signedInAs", { name: user.name })}</span>
-                </span>
+                {app === "learn" ? (
+                  <Link to="/settings" className="user-name" title={t("nav.settingsOf", { name: user.name })}>
+                    <span aria-hidden="true">{user.name}</span>
+                    <span className="visually-hidden">{t("nav.settingsOf", { name: user.name })}</span>
+                  </Link>
+                ) : (
+                  <a href="/settings" className="user-name" title={t("nav.settingsOf", { name: user.name })}>
+                    <span aria-hidden="true">{user.name}</span>
+                    <span className="visually-hidden">{t("nav.settingsOf", { name: user.name })}</span>
+                  </a>
+                )}
                 <button type="button" className="btn btn-ghost" onClick={doLogout} disabled={busy}>
                   {t("nav.logout")}
                 </button>

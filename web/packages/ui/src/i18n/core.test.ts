@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogProblems, formatClock, interpolate, mergeCatalogs, parseDecimal, pickLocale, translator } from "./core";
+import { catalogProblems, formatClock, formatDate, formatDateTime, interpolate, mergeCatalogs, parseDecimal, pickLocale, translator } from "./core";
 import { uiCatalogs } from "./messages";
 
 describe("i18n", () => {
@@ -66,5 +66,15 @@ describe("i18n", () => {
     expect(parseDecimal("")).toBeNaN();
     expect(parseDecimal("abc")).toBeNaN();
     expect(parseDecimal("1.2.3")).toBeNaN();
+  });
+});
+
+describe("formatDateTime", () => {
+  it("shows times in the viewer's chosen zone, and the browser's for one it does not know", () => {
+    const at = "2026-03-04T23:30:00Z";
+    expect(formatDateTime(at, "en", { timeStyle: "short" }, "Asia/Kolkata")).toBe("5:00 AM");
+    expect(formatDateTime(at, "en", { timeStyle: "short" }, "America/New_York")).toBe("6:30 PM");
+    expect(formatDate(at, "en", "Asia/Tokyo")).toBe("Mar 5, 2026");
+    expect(formatDate(at, "en", "Not/AZone")).toBe(formatDate(at, "en"));
   });
 });

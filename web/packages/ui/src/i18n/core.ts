@@ -137,15 +137,21 @@ export function formatNumber(n: number, locale: Locale, opts?: Intl.NumberFormat
 }
 
 /** A date and time in the viewer's time zone, e.g. "Mar 4, 2026, 3:05 PM". */
-export function formatDateTime(iso: string | Date, locale: Locale, opts?: Intl.DateTimeFormatOptions): string {
+export function formatDateTime(iso: string | Date, locale: Locale, opts?: Intl.DateTimeFormatOptions, timeZone?: string): string {
   const d = typeof iso === "string" ? new Date(iso) : iso;
   if (Number.isNaN(d.getTime())) return "";
-  return new Intl.DateTimeFormat(locale, opts ?? { dateStyle: "medium", timeStyle: "short" }).format(d);
+  const o = { ...(opts ?? { dateStyle: "medium", timeStyle: "short" }), ...(timeZone ? { timeZone } : {}) } as Intl.DateTimeFormatOptions;
+  try {
+    return new Intl.DateTimeFormat(locale, o).format(d);
+  } catch {
+    // A zone this browser does not know: the browser's own.
+    return new Intl.DateTimeFormat(locale, opts ?? { dateStyle: "medium", timeStyle: "short" }).format(d);
+  }
 }
 
-/** A date in the viewer's time zone, e.g. "Mar 4, 2026". */
-export function formatDate(iso: string | Date, locale: Locale): string {
-  return formatDateTime(iso, locale, { dateStyle: "medium" });
+/** A date in the viewer's time zone (theirs, or the browser's), e.g. "Mar 4, 2026". */
+export function formatDate(iso: string | Date, locale: Locale, timeZone?: string): string {
+  return formatDateTime(iso, locale, { dateStyle: "medium" }, timeZone);
 }
 
 /** Seconds as a clock: "4:05", "1:02:03". */

@@ -14,6 +14,9 @@ import {
 export interface I18n<K extends string = string> {
   locale: Locale;
   setLocale(l: Locale): void;
+  /** The IANA time zone times are shown in; "" is the browser's. */
+  timeZone: string;
+  setTimeZone(tz: string): void;
   t(key: K, params?: Params): string;
   date(iso: string | Date): string;
   dateTime(iso: string | Date): string;
@@ -39,6 +42,7 @@ export function initialLocale(): Locale {
 
 export function I18nProvider({ catalogs, children }: { catalogs: Catalogs; children: ReactNode }) {
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
+  const [timeZone, setTimeZone] = useState("");
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -57,15 +61,22 @@ export function I18nProvider({ catalogs, children }: { catalogs: Catalogs; child
     () => ({
       locale,
       setLocale,
+      timeZone,
+      setTimeZone,
       t: translator(catalogs, locale),
-      date: (iso) => formatDate(iso, locale),
-      dateTime: (iso) => formatDateTime(iso, locale),
+      date: (iso) => formatDate(iso, locale, timeZone),
+      dateTime: (iso) => formatDateTime(iso, locale, undefined, timeZone),
       number: (n, opts) => formatNumber(n, locale, opts),
       percent: (p) => formatNumber(p / 100, locale, { style: "percent", maximumFractionDigits: 0 }),
     }),
-    [catalogs, locale, setLocale],
+    [catalogs, locale, setLocale, timeZone],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+/** The translation layer, or null outside an I18nProvider. */
+export function useOptionalI18n(): I18n | null {
+  return useContext(Ctx);
 }
 
 /** The translation layer; K narrows t() to a catalog's keys. */
