@@ -1,0 +1,3 @@
+import { appConfig } from "../../vite.app.mjs";
+
+export default appConfig(import.meta.url);
