@@ -37,7 +37,9 @@ describe("people", { timeout: 2 * TEST_TIMEOUT }, () => {
         await page.getByLabel("Name or email").fill(name);
         await page.getByRole("button", { name: "Search", exact: true }).click();
         await page.waitForURL((u) => u.searchParams.get("q") === name);
-        await page.getByTestId("users").getByRole("link", { name, exact: true }).click();
+        // Names repeat across test files (each counts its own learners): the
+        // list is newest sign-up first, and this learner signed up last.
+        await page.getByTestId("users").getByRole("link", { name, exact: true }).first().click();
         await h1(page, name);
         await boss.shot("user");
         await page.getByRole("combobox", { name: "Role" }).selectOption("analyst");
